@@ -1,0 +1,35 @@
+"""Top-level URLs: each app mounts its own; site-wide endpoints live here."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_page
+from django.views.static import serve as static_serve
+
+from stride.content.sitemaps import SITEMAPS
+from stride.core import views as core_views
+
+admin.site.site_header = "Stride administration"
+admin.site.site_title = "Stride"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("robots.txt", core_views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        cache_page(300)(sitemap),
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("admin/", admin.site.urls),
+    path("", include("stride.scheduling.urls")),
+    path("", include("stride.contact.urls")),
+    path("", include("stride.content.urls")),
+]
+
+if settings.STRIDE_SERVE_MEDIA:
+    # Uploaded images and handouts; behind nginx, set STRIDE_SERVE_MEDIA=false and let it serve them.
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.+)$", static_serve, {"document_root": settings.MEDIA_ROOT}),
+    ]

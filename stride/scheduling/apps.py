@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    name = "stride.scheduling"
+    label = "scheduling"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401
