@@ -9,6 +9,7 @@ from django.views.static import serve as static_serve
 
 from stride.content.sitemaps import SITEMAPS
 from stride.core import views as core_views
+from stride.core.ratelimit import rate_limit
 
 admin.site.site_header = "Stride administration"
 admin.site.site_title = "Stride"
@@ -22,6 +23,8 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    # Sign-in attempts are limited per client IP before Django's admin sees them.
+    path("admin/login/", rate_limit("login", "STRIDE_RATE_LIMIT_LOGIN")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("", include("stride.scheduling.urls")),
     path("", include("stride.contact.urls")),
