@@ -26,6 +26,7 @@ urlpatterns = [
     # Sign-in attempts are limited per client IP before Django's admin sees them.
     path("admin/login/", rate_limit("login", "STRIDE_RATE_LIMIT_LOGIN")(admin.site.login)),
     path("admin/", admin.site.urls),
+    path("", include("stride.api.urls")),
     path("", include("stride.scheduling.urls")),
     path("", include("stride.contact.urls")),
     path("", include("stride.content.urls")),
@@ -36,3 +37,6 @@ if settings.STRIDE_SERVE_MEDIA:
     urlpatterns += [
         re_path(r"^media/(?P<path>.+)$", static_serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+
+handler404 = "stride.core.views.page_not_found"
+handler500 = "stride.core.views.server_error"

@@ -32,6 +32,7 @@ DJANGO_APPS = [
 THIRD_PARTY_APPS = [
     "csp",
     "django_htmx",
+    "ninja",
 ]
 LOCAL_APPS = [
     "stride.core",
@@ -39,6 +40,7 @@ LOCAL_APPS = [
     "stride.scheduling",
     "stride.content",
     "stride.contact",
+    "stride.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

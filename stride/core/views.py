@@ -24,3 +24,21 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Serve robots.txt pointing crawlers at the sitemap and away from private areas."""
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Answer 404 as JSON under /api/ and /fhir/, and with the site's page elsewhere."""
+    if request.path.startswith(("/api/", "/fhir/")):
+        return JsonResponse({"error": "not_found", "detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Answer 500 as JSON under /api/; elsewhere with a static page that needs no database."""
+    if request.path.startswith(("/api/", "/fhir/")):
+        return JsonResponse(
+            {"error": "server_error", "detail": "Something went wrong."}, status=500
+        )
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
