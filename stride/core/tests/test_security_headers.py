@@ -34,7 +34,10 @@ def test_script_src_uses_a_fresh_nonce_per_response(client):
 def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
-    assert b"We couldn&#x27;t find that page" in response.content or b"find that page" in response.content
+    assert (
+        b"We couldn&#x27;t find that page" in response.content
+        or b"find that page" in response.content
+    )
 
 
 def test_production_settings_pass_check_deploy_without_warnings(tmp_path):
