@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+
+from stride.core.models import TimeStampedModel
 
 
 class Role(models.TextChoices):
@@ -23,9 +27,7 @@ class StrideUserManager(UserManager["User"]):
 
     use_in_migrations = True
 
-    def _create_user_object(  # type: ignore[override]
-        self, email: str, password: str | None, **extra_fields: Any
-    ) -> User:
+    def _create_user_object(self, email: str, password: str | None, **extra_fields: Any) -> User:
         if not email:
             raise ValueError("An email address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
@@ -60,7 +62,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects: ClassVar[StrideUserManager] = StrideUserManager()  # type: ignore[assignment]
+    objects: ClassVar[StrideUserManager] = StrideUserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
@@ -71,3 +73,21 @@ class User(AbstractUser):
     @property
     def is_clinic_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+
+class PatientProfile(TimeStampedModel):
+    """The details a patient gives when booking, kept so they need not type them again."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient_profile")
+    phone = models.CharField(max_length=30, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return f"Patient profile of {self.user}"
+
+    def clean(self) -> None:
+        if self.date_of_birth is not None and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})

@@ -1,11 +1,32 @@
-"""Reads of locations and therapists for the public site."""
+"""Reads of the clinic's locations, therapists, availability and appointments."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+
 from django.core.cache import cache
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from .models import Location, Therapist
+from stride.accounts.models import User
+
+from . import availability as engine
+from .models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentType,
+    BookingRules,
+    ClinicClosure,
+    InsurancePlan,
+    Location,
+    Therapist,
+    TimeOff,
+    WorkingHours,
+    manage_token_hash,
+)
 
 PRIMARY_LOCATION_CACHE_KEY = "scheduling:primary-location"
 
@@ -30,3 +51,211 @@ def location_cache_clear() -> None:
 def therapist_list_public() -> QuerySet[Therapist]:
     """Return the therapists shown on the public site."""
     return Therapist.objects.filter(is_public=True, user__is_active=True).select_related("location")
+
+
+# --- Booking -----------------------------------------------------------------------------------
+
+# Rows a day either side of the range are loaded too: a slot's buffer may run past midnight and
+# a late appointment's buffer may reach into the first day.
+_MARGIN = dt.timedelta(days=1)
+
+
+def booking_rules_get(*, location: Location) -> BookingRules:
+    """Return the location's booking rules, or an unsaved row of defaults when it has none."""
+    rules = BookingRules.objects.filter(location=location).first()
+    return rules if rules is not None else BookingRules(location=location)
+
+
+def booking_rules_for_engine(rules: BookingRules) -> engine.BookingRules:
+    """Return the engine's view of a location's booking rules."""
+    return engine.BookingRules(
+        min_notice=dt.timedelta(minutes=rules.min_notice_minutes),
+        horizon_days=rules.horizon_days,
+        slot_step_minutes=rules.slot_step_minutes,
+    )
+
+
+def _local_midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
+
+
+def availability_inputs_get(
+    *,
+    location: Location,
+    therapists: Iterable[Therapist],
+    first_day: dt.date,
+    last_day: dt.date,
+    exclude_appointment_id: int | None = None,
+) -> tuple[zoneinfo.ZoneInfo, engine.BookingRules, list[engine.TherapistSchedule]]:
+    """Load what the availability engine needs for therapists of one location and local dates.
+
+    Runs five queries whatever the range and the number of therapists: working hours, time
+    off, closures, active appointments (each busy until its own ``buffer_end``) and rules.
+    ``exclude_appointment_id`` leaves one appointment out of ``busy`` (for rescheduling it).
+    """
+    tz = location.tzinfo
+    ids = [t.pk for t in therapists]
+    range_start = _local_midnight(first_day, tz) - _MARGIN
+    range_end = _local_midnight(last_day + dt.timedelta(days=1), tz) + _MARGIN
+
+    periods: dict[int, list[engine.WorkingPeriod]] = defaultdict(list)
+    for therapist_id, weekday, opens, closes in WorkingHours.objects.filter(
+        therapist_id__in=ids
+    ).values_list("therapist_id", "weekday", "start", "end"):
+        periods[therapist_id].append(engine.WorkingPeriod(weekday=weekday, start=opens, end=closes))
+
+    unavailable: dict[int, list[engine.Interval]] = defaultdict(list)
+    for therapist_id, start, end in TimeOff.objects.filter(
+        therapist_id__in=ids, start__lt=range_end, end__gt=range_start
+    ).values_list("therapist_id", "start", "end"):
+        unavailable[therapist_id].append(engine.Interval(start, end))
+    closures = [
+        engine.Interval(_local_midnight(day, tz), _local_midnight(day + dt.timedelta(days=1), tz))
+        for day in ClinicClosure.objects.filter(
+            location=location,
+            date__gte=first_day - dt.timedelta(days=1),
+            date__lte=last_day + dt.timedelta(days=1),
+        ).values_list("date", flat=True)
+    ]
+
+    busy: dict[int, list[engine.Interval]] = defaultdict(list)
+    appointments = Appointment.objects.filter(
+        therapist_id__in=ids,
+        status__in=ACTIVE_STATUSES,
+        start__lt=range_end,
+        buffer_end__gt=range_start,
+    )
+    if exclude_appointment_id is not None:
+        appointments = appointments.exclude(pk=exclude_appointment_id)
+    for therapist_id, start, buffer_end in appointments.values_list(
+        "therapist_id", "start", "buffer_end"
+    ):
+        busy[therapist_id].append(engine.Interval(start, buffer_end))
+
+    rules = booking_rules_for_engine(booking_rules_get(location=location))
+    schedules = [
+        engine.TherapistSchedule(
+            therapist_id=therapist_id,
+            periods=tuple(periods[therapist_id]),
+            unavailable=(*unavailable[therapist_id], *closures),
+            busy=tuple(busy[therapist_id]),
+        )
+        for therapist_id in ids
+    ]
+    return tz, rules, schedules
+
+
+def therapist_list_bookable(
+    *,
+    appointment_type: AppointmentType,
+    therapist: Therapist | None = None,
+    location: Location | None = None,
+) -> QuerySet[Therapist]:
+    """Return the public, active therapists who offer the type online, with their locations."""
+    therapists = Therapist.objects.filter(
+        appointment_types=appointment_type, is_public=True, user__is_active=True
+    ).select_related("location")
+    if therapist is not None:
+        therapists = therapists.filter(pk=therapist.pk)
+    if location is not None:
+        therapists = therapists.filter(location=location)
+    return therapists
+
+
+def slot_list_available(
+    *,
+    appointment_type: AppointmentType,
+    first_day: dt.date,
+    last_day: dt.date,
+    therapist: Therapist | None = None,
+    location: Location | None = None,
+    now: dt.datetime | None = None,
+) -> list[engine.Slot]:
+    """Return the slots patients may book online for a type, sorted by start, then therapist.
+
+    ``first_day`` and ``last_day`` are local dates of each location. Without ``therapist``
+    every therapist offering the type is included ("any therapist"). Runs one query for the
+    therapists plus five per location, whatever the range and the number of therapists.
+    """
+    if not appointment_type.bookable_online or first_day > last_day:
+        return []
+    now = now if now is not None else timezone.now()
+    by_location: dict[int, list[Therapist]] = defaultdict(list)
+    locations: dict[int, Location] = {}
+    for candidate in therapist_list_bookable(
+        appointment_type=appointment_type, therapist=therapist, location=location
+    ):
+        by_location[candidate.location_id].append(candidate)
+        locations[candidate.location_id] = candidate.location
+    slots: list[engine.Slot] = []
+    for location_id, therapists in by_location.items():
+        tz, rules, schedules = availability_inputs_get(
+            location=locations[location_id],
+            therapists=therapists,
+            first_day=first_day,
+            last_day=last_day,
+        )
+        slots += engine.slot_list(
+            schedules=schedules,
+            tz=tz,
+            first_day=first_day,
+            last_day=last_day,
+            duration=appointment_type.duration,
+            buffer_after=appointment_type.buffer_after,
+            rules=rules,
+            now=now,
+        )
+    if len(by_location) > 1:
+        slots.sort(key=lambda slot: (slot.start.astimezone(dt.UTC), slot.therapist_id))
+    return slots
+
+
+def patient_is_new(*, patient: User) -> bool:
+    """Return whether the patient has never held an appointment (cancelled ones do not count)."""
+    return not Appointment.objects.filter(patient=patient, status__in=ACTIVE_STATUSES).exists()
+
+
+def appointment_type_list_online() -> QuerySet[AppointmentType]:
+    """Return the types patients may book online, in the clinic's order."""
+    return AppointmentType.objects.filter(bookable_online=True)
+
+
+def insurance_plan_list_active() -> QuerySet[InsurancePlan]:
+    """Return the insurance plans a patient may choose when booking."""
+    return InsurancePlan.objects.filter(is_active=True)
+
+
+def _appointment_queryset() -> QuerySet[Appointment]:
+    return Appointment.objects.select_related(
+        "therapist", "appointment_type", "location", "insurance_plan", "patient"
+    )
+
+
+def appointment_get_for_patient(*, patient: User, pk: int) -> Appointment:
+    """Return one of the patient's own appointments.
+
+    Raises ``Appointment.DoesNotExist`` alike for a missing row and for another patient's.
+    """
+    return _appointment_queryset().get(patient=patient, pk=pk)
+
+
+def appointment_get_by_token(*, token: str) -> Appointment:
+    """Return the appointment a manage link's token opens.
+
+    Raises ``Appointment.DoesNotExist`` for an unknown token. Only the token's SHA-256 is stored
+    and compared, so a database leak does not reveal working links.
+    """
+    if not token:
+        raise Appointment.DoesNotExist
+    return _appointment_queryset().get(manage_token_hash=manage_token_hash(token))
+
+
+def appointment_list_for_patient(
+    *, patient: User, upcoming: bool = True, now: dt.datetime | None = None
+) -> QuerySet[Appointment]:
+    """Return the patient's appointments: upcoming active ones by default, else past ones."""
+    now = now if now is not None else timezone.now()
+    appointments = _appointment_queryset().filter(patient=patient)
+    if upcoming:
+        return appointments.filter(status__in=ACTIVE_STATUSES, end__gt=now).order_by("start")
+    return appointments.filter(end__lte=now).order_by("-start")

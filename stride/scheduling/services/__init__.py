@@ -1,0 +1,33 @@
+"""Writes of the booking core: patients, bookings, cancellations, reschedules and outcomes.
+
+Booking never trusts an earlier read: each service re-checks the slot while it holds the
+therapist's row lock, and the database's overlap guard (migration 0003) backs that check.
+Import services from here; the modules behind it are an implementation detail.
+"""
+
+from .booking import appointment_book
+from .changes import (
+    MARK_TRANSITIONS,
+    appointment_cancel,
+    appointment_mark,
+    appointment_reschedule,
+    appointment_token_rotate,
+)
+from .errors import BookingError, BookingInvalid, CancellationWindowPassed, SlotUnavailable
+from .notifications import appointment_event_send
+from .patients import patient_get_or_create
+
+__all__ = [
+    "MARK_TRANSITIONS",
+    "BookingError",
+    "BookingInvalid",
+    "CancellationWindowPassed",
+    "SlotUnavailable",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_event_send",
+    "appointment_mark",
+    "appointment_reschedule",
+    "appointment_token_rotate",
+    "patient_get_or_create",
+]
