@@ -27,6 +27,8 @@ urlpatterns = [
     path("admin/login/", rate_limit("login", "STRIDE_RATE_LIMIT_LOGIN")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("", include("stride.api.urls")),
+    path("", include("stride.accounts.urls")),
+    path("staff/", include("stride.scheduling.urls_staff")),
     path("", include("stride.scheduling.urls")),
     path("", include("stride.contact.urls")),
     path("", include("stride.content.urls")),
