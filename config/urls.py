@@ -31,6 +31,7 @@ urlpatterns = [
     path("staff/", include("stride.scheduling.urls_staff")),
     path("", include("stride.scheduling.urls")),
     path("", include("stride.contact.urls")),
+    path("", include("stride.programs.urls")),
     path("", include("stride.content.urls")),
 ]
 

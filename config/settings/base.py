@@ -40,6 +40,7 @@ LOCAL_APPS = [
     "stride.scheduling",
     "stride.content",
     "stride.contact",
+    "stride.programs",
     "stride.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

@@ -1,0 +1,7 @@
+"""Public and patient pages of home exercise programs."""
+
+from django.urls import path
+
+app_name = "programs"
+
+urlpatterns: list = []
