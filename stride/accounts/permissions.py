@@ -18,7 +18,9 @@ def user_has_role(user: Any, roles: Iterable[str]) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role in set(roles))
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def role_required(
+    *roles: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Let only signed-in users with one of ``roles`` through; others sign in or get 403."""
     allowed = frozenset(roles)
 
