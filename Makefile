@@ -23,12 +23,14 @@ install: $(VENV)/.installed
 
 ## Create .venv, install, migrate, load the demo clinic and serve it with gunicorn.
 run: install
+	$(BIN)/python manage.py ensure_database
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
 demo: install
+	$(BIN)/python manage.py ensure_database
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
