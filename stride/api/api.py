@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from stride.scheduling.api import router as scheduling_router
+
 from .errors import install_error_handlers
 
 api = NinjaAPI(
@@ -19,3 +21,4 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(api)
+api.add_router("/", scheduling_router, tags=["booking"])

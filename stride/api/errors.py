@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -101,6 +102,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         )
         return api.create_response(
             request, {"error": code, "detail": str(exc)}, status=exc.status_code
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return api.create_response(
+            request,
+            {"error": "too_large", "detail": "The request body is too large."},
+            status=413,
         )
 
     @api.exception_handler(Exception)

@@ -61,3 +61,11 @@ def test_unknown_routes_are_json_404(client):
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "detail": "Not found."}
+
+
+def test_oversized_bodies_are_413_not_500(client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"name": "Pat", "email": "pat@example.org", "age": 1, "pad": "x" * 5000}
+    response = post(client, "/api/people", body)
+    assert response.status_code == 413
+    assert response.json()["error"] == "too_large"
