@@ -12,9 +12,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from stride.content import demo as content_demo
+        from stride.programs import demo as programs_demo
 
         location = scheduling_demo.load()
         content_demo.load()
+        programs_demo.load()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo clinic ready: {location.name}. Staff sign in at /admin/ with "
