@@ -7,12 +7,15 @@ from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
 from django.views.static import serve as static_serve
 
-from stride.content.sitemaps import SITEMAPS
+from stride.content.sitemaps import SITEMAPS as CONTENT_SITEMAPS
 from stride.core import views as core_views
 from stride.core.ratelimit import rate_limit
+from stride.programs.sitemaps import ExerciseSitemap
 
 admin.site.site_header = "Stride administration"
 admin.site.site_title = "Stride"
+
+SITEMAPS = {**CONTENT_SITEMAPS, "exercises": ExerciseSitemap}
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -77,6 +77,14 @@ example 30 minutes on five days. Our article on \
 Whatever the exercise, the same rule applies: **stop and contact your therapist if it causes \
 sharp or increasing pain.**
 
+### Step-by-step instructions
+
+Our exercise library has numbered steps, doses and safety notes for two of these:
+
+[[exercise:knee-to-chest]]
+
+[[exercise:glute-bridge]]
+
 ## Importance of Consistency
 
 Exercise helps most when it becomes a habit. Practising regularly strengthens the muscles that \

@@ -18,7 +18,7 @@ class StaticSitemap(Sitemap):
     priority = 0.6
 
     def items(self) -> list[str]:
-        return ["/", "/articles/", "/faq/", "/resources/", "/book/", "/contact/"]
+        return ["/", "/articles/", "/exercises/", "/faq/", "/resources/", "/book/", "/contact/"]
 
     def location(self, item: str) -> str:
         return item

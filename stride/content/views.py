@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from stride.programs.views import exercise_embeds_expand
 from stride.scheduling.selectors import location_get_primary, therapist_list_public
 
 from . import selectors
@@ -60,6 +61,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "content/article_detail.html",
         {
             "article": article,
+            # Library exercises embedded as [[exercise:<slug>]] paragraphs become cards.
+            "body_html": exercise_embeds_expand(article.body_html),
             "toc": toc_nest(article.toc),
             "related_articles": article.public_related,  # type: ignore[attr-defined]
             "jsonld": jsonld_dumps(article_jsonld(article, clinic=clinic)),
