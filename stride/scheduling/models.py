@@ -110,6 +110,10 @@ class Therapist(TimeStampedModel):
     appointment_types: models.ManyToManyField[AppointmentType, Any] = models.ManyToManyField(
         "AppointmentType", blank=True, related_name="therapists", help_text="The visits they offer."
     )
+    # SHA-256 of the secret in the therapist's private calendar feed URL; null when no feed.
+    calendar_token_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["display_name"]
@@ -423,6 +427,9 @@ class Appointment(TimeStampedModel):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # A reminder worker's claim on this row while it sends (services/reminders.py).
+    reminder_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminder_claim_id = models.UUIDField(null=True, blank=True, editable=False)
 
     # Set only on the instance appointment_book returns for a new booking; never stored.
     manage_token: str | None = None

@@ -6,6 +6,7 @@ Import services from here; the modules behind it are an implementation detail.
 """
 
 from .booking import appointment_book
+from .calendar_feed import calendar_feed_token_revoke, calendar_feed_token_rotate
 from .changes import (
     MARK_TRANSITIONS,
     appointment_cancel,
@@ -16,18 +17,28 @@ from .changes import (
 from .errors import BookingError, BookingInvalid, CancellationWindowPassed, SlotUnavailable
 from .notifications import appointment_event_send
 from .patients import patient_get_or_create
+from .reminders import ReminderResult, appointment_reminder_send, reminders_send_due
+from .time_off import TimeOffCreated, time_off_create, time_off_delete
 
 __all__ = [
     "MARK_TRANSITIONS",
     "BookingError",
     "BookingInvalid",
     "CancellationWindowPassed",
+    "ReminderResult",
     "SlotUnavailable",
+    "TimeOffCreated",
     "appointment_book",
     "appointment_cancel",
     "appointment_event_send",
     "appointment_mark",
+    "appointment_reminder_send",
     "appointment_reschedule",
     "appointment_token_rotate",
+    "calendar_feed_token_revoke",
+    "calendar_feed_token_rotate",
     "patient_get_or_create",
+    "reminders_send_due",
+    "time_off_create",
+    "time_off_delete",
 ]
