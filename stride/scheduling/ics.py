@@ -18,12 +18,25 @@ from icalendar import Calendar, Event, vText
 from .models import Appointment, AppointmentStatus
 
 PRODID = "-//Stride//Stride clinic platform//EN"
+TIMEZONE_MARGIN = dt.timedelta(days=366)
+SEQUENCE_EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 
 
 def appointment_uid(appointment: Appointment) -> str:
     """Return the appointment's stable iCalendar UID."""
     host = urlsplit(settings.SITE_URL).hostname or "stride.invalid"
     return f"appointment-{appointment.pk}@{host}"
+
+
+def _sequence(appointment: Appointment) -> int:
+    """Return the event's SEQUENCE: seconds from SEQUENCE_EPOCH to the row's last change.
+
+    SEQUENCE must grow with every change a calendar app should pick up, and RFC 5545 makes it
+    a signed 32-bit integer: counted from 2024 rather than 1970 it lasts until 2092.
+    """
+    if appointment.updated_at is None:
+        return 0
+    return max(0, int((appointment.updated_at - SEQUENCE_EPOCH).total_seconds()))
 
 
 def _event(appointment: Appointment, *, for_staff: bool) -> Event:
@@ -34,8 +47,7 @@ def _event(appointment: Appointment, *, for_staff: bool) -> Event:
     event.add("dtstamp", timezone.now().astimezone(dt.UTC))
     event.add("dtstart", appointment.start.astimezone(tz))
     event.add("dtend", appointment.end.astimezone(tz))
-    # SEQUENCE must grow with every change a calendar app should pick up.
-    event.add("sequence", int(appointment.updated_at.timestamp()) if appointment.updated_at else 0)
+    event.add("sequence", _sequence(appointment))
     event.add("last-modified", (appointment.updated_at or timezone.now()).astimezone(dt.UTC))
     cancelled = appointment.status in {
         AppointmentStatus.CANCELLED,
@@ -68,12 +80,20 @@ def appointments_to_ical(
     Callers pass appointments with ``location``, ``therapist`` and ``appointment_type``
     selected, so building the file makes no further queries.
     """
+    appointments = list(appointments)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     for appointment in appointments:
         calendar.add_component(_event(appointment, for_staff=for_staff))
-    calendar.add_missing_timezones()
+    if appointments:
+        # A VTIMEZONE covering the events' years (plus a margin), not icalendar's default
+        # 1970-2038: a few lines instead of hundreds, and right for visits after 2038 too.
+        calendar.add_missing_timezones(
+            first_date=min(a.start for a in appointments).date() - TIMEZONE_MARGIN,
+            last_date=max(a.end for a in appointments).date() + TIMEZONE_MARGIN,
+        )
     return calendar.to_ical()

@@ -259,3 +259,69 @@ def appointment_list_for_patient(
     if upcoming:
         return appointments.filter(status__in=ACTIVE_STATUSES, end__gt=now).order_by("start")
     return appointments.filter(end__lte=now).order_by("-start")
+
+
+def therapist_list_free_at(
+    *,
+    appointment_type: AppointmentType,
+    start: dt.datetime,
+    location: Location,
+    therapist: Therapist | None = None,
+    exclude_appointment_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[list[Therapist], str | None]:
+    """Return who may take ``appointment_type`` online at ``start``, least booked that day first.
+
+    Serves "any therapist": each bookable therapist of ``location`` (or only ``therapist``) is
+    checked with the engine's own rule; ties keep the therapists' order. When nobody is free the
+    second item is the reason of whoever came closest (``availability.REASONS`` order), so a
+    taken time reads BUSY and a time never offered OFF_GRID or OUTSIDE_HOURS.
+    """
+    now = now if now is not None else timezone.now()
+    therapists = list(
+        therapist_list_bookable(
+            appointment_type=appointment_type, therapist=therapist, location=location
+        )
+    )
+    if not therapists or not appointment_type.bookable_online:
+        return [], engine.OUTSIDE_HOURS
+    day = start.astimezone(location.tzinfo).date()
+    tz, rules, schedules = availability_inputs_get(
+        location=location,
+        therapists=therapists,
+        first_day=day,
+        last_day=day,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    reasons = {
+        schedule.therapist_id: engine.slot_is_available(
+            schedule=schedule,
+            tz=tz,
+            start=start,
+            duration=appointment_type.duration,
+            buffer_after=appointment_type.buffer_after,
+            rules=rules,
+            now=now,
+        ).reason
+        for schedule in schedules
+    }
+    free = [t for t in therapists if reasons[t.pk] is None]
+    if not free:
+        return [], max((r for r in reasons.values() if r), key=engine.REASONS.index)
+    booked: dict[int, int] = defaultdict(int)
+    for therapist_id in Appointment.objects.filter(
+        therapist__in=free,
+        status__in=ACTIVE_STATUSES,
+        start__gte=_local_midnight(day, tz),
+        start__lt=_local_midnight(day + dt.timedelta(days=1), tz),
+    ).values_list("therapist_id", flat=True):
+        booked[therapist_id] += 1
+    free.sort(key=lambda t: booked[t.pk])
+    return free, None
+
+
+def appointment_get_by_idempotency_key(
+    *, patient: User, idempotency_key: str
+) -> Appointment | None:
+    """Return the patient's appointment booked with ``idempotency_key``, or None."""
+    return _appointment_queryset().filter(patient=patient, idempotency_key=idempotency_key).first()
