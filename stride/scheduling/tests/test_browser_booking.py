@@ -111,6 +111,8 @@ def test_patient_books_reschedules_and_cancels(page: Any, booking_clinic: Clinic
     page.wait_for_url("**/book/time/**")
     assert page.get_by_text("Times are in Eastern Time (America/New_York).").first.is_visible()
     check(page, "3-time")
+    assert page.evaluate("() => typeof window.htmx") == "object"
+    page.evaluate("() => { window.stillThisPage = true; }")  # gone if the page reloaded
     page.get_by_role("link", name=re.compile("Next week")).click()
     heading = page.locator("#week-heading")
     heading.filter(
@@ -118,6 +120,7 @@ def test_patient_books_reschedules_and_cancels(page: Any, booking_clinic: Clinic
     ).wait_for()
     assert page.evaluate("() => document.activeElement.id") == "week-heading"
     assert "week=" in page.url  # the address follows, so reload and back work
+    assert page.evaluate("() => window.stillThisPage === true")  # swapped in place by htmx
     check(page, "3-time-next-week")
     slot_on(page, wednesday).click()
 
