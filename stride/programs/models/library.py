@@ -1,6 +1,6 @@
 """The exercise library: exercises with plain-language steps, a default dose and precautions.
 
-Home exercise programs (later) prescribe these exercises, optionally with their own dose.
+Home exercise programs (``programs.py``) prescribe these exercises, each with its own dose.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.urls import reverse
 from stride.content.models import Condition
 from stride.core.models import TimeStampedModel
 
-from .validators import validate_exercise_illustration
+from ..validators import validate_exercise_illustration
 
 # CLINICAL.md §3: every exercise carries this precaution, shown on top of its own.
 STANDARD_PRECAUTION = "Stop and contact your therapist if this causes sharp or increasing pain."

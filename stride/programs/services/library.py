@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from .models import Exercise, ExerciseStep
+from ..models import Exercise, ExerciseStep
 
 
 @transaction.atomic

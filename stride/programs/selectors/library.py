@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import BodyRegion, Exercise, ExerciseCategory, ExerciseStep
+from ..models import BodyRegion, Exercise, ExerciseCategory, ExerciseStep
 
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,120}$")
 EMBED_LIMIT = 20
