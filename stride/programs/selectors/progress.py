@@ -103,3 +103,26 @@ def program_progress(*, program: ExerciseProgram, today: dt.date) -> Progress:
         psfs_due=psfs_due,
         last_log=max(logged_days) if logged_days else None,
     )
+
+
+def _label(day: dt.date) -> str:
+    return f"{day:%b} {day.day}"
+
+
+def progress_chart_data(progress: Progress) -> dict[str, object]:
+    """Return the series the progress charts draw, as JSON-ready lists (see _progress_charts)."""
+    return {
+        "pain": {
+            "labels": [_label(p.on) for p in progress.pains],
+            "values": [p.nprs for p in progress.pains],
+            "baseline": progress.baseline_nprs,
+        },
+        "adherence": {
+            "labels": [f"Week of {_label(w.start)}" for w in progress.weeks],
+            "values": [w.percent for w in progress.weeks],
+        },
+        "psfs": {
+            "labels": [_label(p.on) for p in progress.psfs],
+            "values": [p.score for p in progress.psfs],
+        },
+    }
