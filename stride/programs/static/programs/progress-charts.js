@@ -4,7 +4,7 @@
   "use strict";
   if (typeof window.Chart === "undefined") return;
 
-  const colours = { line: "#1f6f54", baseline: "#8a5a00", bar: "#2a7f62", grid: "#d9e2dd" };
+  const colours = { line: "#0b5f63", baseline: "#8a5a00", bar: "#0b5f63", grid: "#d9e2dd" };
 
   function read(id) {
     const node = document.getElementById(id);
