@@ -32,6 +32,8 @@ urlpatterns = [
     path("", include("stride.api.urls")),
     path("", include("stride.accounts.urls")),
     path("staff/", include("stride.scheduling.urls_staff")),
+    path("staff/", include("stride.programs.urls_staff")),
+    path("my/", include("stride.programs.urls_patient")),
     path("", include("stride.scheduling.urls")),
     path("", include("stride.contact.urls")),
     path("", include("stride.programs.urls")),
