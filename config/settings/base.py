@@ -201,6 +201,7 @@ CONTENT_SECURITY_POLICY = {
 STRIDE_RATE_LIMITS = env.str("STRIDE_RATE_LIMITS", default="on").lower() != "off"
 STRIDE_RATE_LIMIT_CONTACT = env.str("STRIDE_RATE_LIMIT_CONTACT", default="5/3600")
 STRIDE_RATE_LIMIT_LOGIN = env.str("STRIDE_RATE_LIMIT_LOGIN", default="10/600")
+STRIDE_RATE_LIMIT_SIGN_IN_LINK = env.str("STRIDE_RATE_LIMIT_SIGN_IN_LINK", default="5/900")
 STRIDE_RATE_LIMIT_BOOKING = env.str("STRIDE_RATE_LIMIT_BOOKING", default="30/3600")
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
 STRIDE_TRUSTED_PROXIES = env.int("STRIDE_TRUSTED_PROXIES", default=0)

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
 
-from .models import PatientProfile, User
+from .models import PatientProfile, SignInLink, User
 
 
 class PatientProfileInline(admin.StackedInline):
@@ -36,3 +39,22 @@ class PatientProfileAdmin(admin.ModelAdmin):
     list_display = ("user", "phone", "date_of_birth")
     search_fields = ("user__email", "user__first_name", "user__last_name", "phone")
     autocomplete_fields = ("user",)
+
+
+@admin.register(SignInLink)
+class SignInLinkAdmin(admin.ModelAdmin):
+    """Links are read-only here: made by the services, never by hand; the hash stays hidden."""
+
+    list_display = ("user", "purpose", "created_at", "expires_at", "used_at")
+    list_filter = ("purpose",)
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    fields = ("user", "purpose", "created_at", "expires_at", "used_at")
+    readonly_fields = fields
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,7 +1,10 @@
-"""The clinic's users: patients and staff, signed in by email."""
+"""The clinic's users: patients and staff; staff sign in by password, patients by emailed link."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -74,6 +77,19 @@ class User(AbstractUser):
     def is_clinic_staff(self) -> bool:
         return self.role in STAFF_ROLES
 
+    @property
+    def may_use_email_links(self) -> bool:
+        """Return whether emailed sign-in links may open this account: active patients only.
+
+        Staff, and any account with admin powers, sign in by password.
+        """
+        return (
+            self.is_active
+            and self.role == Role.PATIENT
+            and not self.is_staff
+            and not self.is_superuser
+        )
+
 
 class PatientProfile(TimeStampedModel):
     """The details a patient gives when booking, kept so they need not type them again."""
@@ -91,3 +107,54 @@ class PatientProfile(TimeStampedModel):
     def clean(self) -> None:
         if self.date_of_birth is not None and self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+
+
+SIGN_IN_LINK_LIFETIME = dt.timedelta(minutes=30)
+INVITATION_LINK_LIFETIME = dt.timedelta(days=7)
+
+
+def sign_in_link_token_hash(token: str) -> str:
+    """Return the SHA-256 hex digest stored in place of a sign-in link's token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignInLink(models.Model):
+    """A single-use link, emailed to a patient, that signs them in without a password.
+
+    Only the SHA-256 of the link's random token is stored; the token itself travels in the
+    email and nowhere else.
+    """
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", "Sign in"
+        INVITATION = "invitation", "Invitation"
+
+    LIFETIMES: ClassVar[dict[str, dt.timedelta]] = {
+        Purpose.SIGN_IN: SIGN_IN_LINK_LIFETIME,
+        Purpose.INVITATION: INVITATION_LINK_LIFETIME,
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_links")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link {self.pk} for {self.user_id}"
+
+    def accepts(self, token: str, *, now: dt.datetime) -> bool:
+        """Return whether ``token`` opens this link at ``now``: right token, unused, unexpired.
+
+        The account must still be one that email links may open (``may_use_email_links``).
+        """
+        return (
+            hmac.compare_digest(self.token_hash, sign_in_link_token_hash(token))
+            and self.used_at is None
+            and now < self.expires_at
+            and self.user.may_use_email_links
+        )

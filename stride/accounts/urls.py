@@ -6,5 +6,10 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("accounts/sign-in/email/", views.link_request, name="sign_in_link_request"),
+    path("accounts/sign-in/email/sent/", views.link_sent, name="sign_in_link_sent"),
     path("accounts/sign-out/", views.SignOutView.as_view(), name="sign_out"),
+    # Before the token pattern, which would also match "sign-in".
+    path("accounts/link/<int:pk>/sign-in/", views.link_confirm, name="sign_in_link_confirm"),
+    path("accounts/link/<int:pk>/<str:token>/", views.link_open, name="sign_in_link"),
 ]

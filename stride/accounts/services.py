@@ -1,0 +1,160 @@
+"""Writes for accounts: create, email and redeem the single-use links patients sign in with.
+
+Staff sign in by password and never receive a link. Emails leave only after commit and carry
+no clinical details: the link, how long it lasts, and the caller's short introduction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from stride.scheduling.selectors import location_get_primary
+
+from .models import SignInLink, User, sign_in_link_token_hash
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CLINIC_NAME = "Stride Physical Therapy"
+SIGN_IN_SUBJECT = "Your sign-in link"
+SIGN_IN_INTRO = "Here is the link you asked for to sign in to your patient account."
+
+
+class SignInLinkInvalid(Exception):
+    """The link is unknown, wrong, expired, used, or its account may not use links.
+
+    One error, one message, whatever the reason: the page must not reveal which.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("This link has expired or was already used.")
+
+
+@transaction.atomic
+def sign_in_link_create(*, user: User, purpose: str) -> tuple[SignInLink, str]:
+    """Create a link of ``purpose`` for ``user``; return it with its raw token.
+
+    The token is returned once and never stored (only its SHA-256 is). The link lasts
+    ``SignInLink.LIFETIMES[purpose]``.
+    """
+    token = secrets.token_urlsafe(32)
+    link = SignInLink(
+        user=user,
+        purpose=purpose,
+        token_hash=sign_in_link_token_hash(token),
+        expires_at=timezone.now() + SignInLink.LIFETIMES[purpose],
+    )
+    link.full_clean()
+    link.save()
+    return link, token
+
+
+def sign_in_link_url(*, link: SignInLink, token: str) -> str:
+    """Return the link's path (``/accounts/link/<pk>/<token>/``); prefix SITE_URL for emails."""
+    return reverse("accounts:sign_in_link", kwargs={"pk": link.pk, "token": token})
+
+
+@transaction.atomic
+def sign_in_link_redeem(*, pk: int, token: str) -> User:
+    """Use up link ``pk`` opened with ``token`` and return its user, who may now sign in.
+
+    Locking: takes the link row with ``SELECT ... FOR UPDATE`` so two requests racing with
+    the same link cannot both redeem it (SQLite's IMMEDIATE transactions serialise them).
+    Raise ``SignInLinkInvalid`` alike for every failure.
+    """
+    link = SignInLink.objects.select_for_update().filter(pk=pk).first()
+    now = timezone.now()
+    if link is None or not link.accepts(token, now=now):
+        raise SignInLinkInvalid
+    link.used_at = now
+    link.save(update_fields=["used_at"])
+    return link.user
+
+
+@transaction.atomic
+def sign_in_link_request(*, email: str) -> None:
+    """Email a sign-in link to ``email`` if it belongs to an active patient; else do nothing.
+
+    Returns the same either way, so callers cannot learn which addresses have accounts.
+    Staff accounts never receive links.
+    """
+    users = list(User.objects.filter(email__iexact=email.strip())[:2])
+    if len(users) != 1 or not users[0].may_use_email_links:
+        return
+    link, token = sign_in_link_create(user=users[0], purpose=SignInLink.Purpose.SIGN_IN)
+    _send_on_commit(link=link, token=token, subject=SIGN_IN_SUBJECT, intro=SIGN_IN_INTRO)
+
+
+@transaction.atomic
+def patient_invite(*, user: User, subject: str, intro: str) -> None:
+    """Email ``user`` an invitation link that signs them in once within seven days.
+
+    ``intro`` opens the email (e.g. "Your therapist has prepared a new home exercise program
+    for you."); keep clinical details out of it, since email is not a private channel.
+    Raise ValueError when ``user`` may not use email links (staff, inactive accounts).
+    """
+    if not user.may_use_email_links:
+        raise ValueError("Only active patients can be sent a sign-in link.")
+    link, token = sign_in_link_create(user=user, purpose=SignInLink.Purpose.INVITATION)
+    _send_on_commit(link=link, token=token, subject=subject, intro=intro)
+
+
+def sign_in_link_email_build(
+    *, link: SignInLink, token: str, subject: str, intro: str
+) -> EmailMultiAlternatives:
+    """Build the plain-text email, with an HTML alternative, that carries ``link``."""
+    location = location_get_primary()
+    context = {
+        "first_name": link.user.first_name,
+        "intro": intro,
+        "url": f"{settings.SITE_URL}{sign_in_link_url(link=link, token=token)}",
+        "lifetime": _lifetime_text(SignInLink.LIFETIMES[link.purpose]),
+        "clinic_name": location.name if location is not None else DEFAULT_CLINIC_NAME,
+    }
+    email = EmailMultiAlternatives(
+        # Header values cannot hold line breaks; a caller's subject is folded onto one line.
+        subject=" ".join(subject.split()),
+        body=render_to_string("accounts/email/sign_in_link.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[link.user.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    email.attach_alternative(
+        render_to_string("accounts/email/sign_in_link.html", context), "text/html"
+    )
+    return email
+
+
+def _lifetime_text(lifetime: dt.timedelta) -> str:
+    if lifetime >= dt.timedelta(days=1):
+        days = lifetime.days
+        return f"{days} day{'s' if days != 1 else ''}"
+    minutes = int(lifetime.total_seconds() // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _send_on_commit(*, link: SignInLink, token: str, subject: str, intro: str) -> None:
+    link_id = link.pk
+    transaction.on_commit(
+        lambda: _send(link_id=link_id, token=token, subject=subject, intro=intro), robust=True
+    )
+
+
+def _send(*, link_id: int, token: str, subject: str, intro: str) -> None:
+    # Runs after commit, in the request: a failing mail server is logged with the link's id
+    # only (no address, no token) and never reaches the visitor, who sees the same page.
+    try:
+        link = SignInLink.objects.select_related("user").get(pk=link_id)
+        sign_in_link_email_build(link=link, token=token, subject=subject, intro=intro).send()
+    except Exception as exc:  # SMTP down, timeouts, refused recipients, a vanished row.
+        logger.warning("sign-in link %s: email not sent (%s)", link_id, type(exc).__name__)
+        return
+    logger.info("sign-in link %s: email sent", link_id)
