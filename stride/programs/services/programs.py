@@ -21,6 +21,7 @@ from stride.scheduling.models import Therapist
 from ..models import (
     DOSE_FIELDS,
     MAX_ITEMS,
+    OPEN_STATUSES,
     Exercise,
     ExerciseProgram,
     ProgramItem,
@@ -144,6 +145,8 @@ def program_create(
     patient = _lock_patient(patient)
     if patient.role != Role.PATIENT:
         raise ValidationError({"patient": ["Programs are for patients."]})
+    if ExerciseProgram.objects.filter(patient=patient, status__in=OPEN_STATUSES).exists():
+        raise ValidationError({"patient": ["This patient already has an open program."]})
     _check_prescription(prescription)
     previous = (
         ExerciseProgram.objects.filter(patient=patient, reminder_time__isnull=False)
