@@ -8,6 +8,7 @@ programs or one program two versions with the same number; the database's unique
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,6 +30,8 @@ from ..models import (
     ProgramTemplate,
     ProgramVersion,
 )
+
+logger = logging.getLogger(__name__)
 
 INVITATION_INTRO = "Your therapist has prepared a home exercise program for you."
 
@@ -173,7 +176,8 @@ def program_create(
         raise ValidationError({"patient": ["This patient already has an open program."]}) from error
     _version_add(program=program, number=1, prescription=prescription, by=created_by, note="")
     if invite:
-        transaction.on_commit(lambda: program_invite(program=program))
+        # robust: a mail server failure after commit must not turn a saved program into an error.
+        transaction.on_commit(lambda: program_invite(program=program), robust=True)
     return program
 
 
@@ -181,9 +185,15 @@ def program_invite(*, program: ExerciseProgram) -> None:
     """Email the patient a sign-in link to their program (no clinical details in the email)."""
     from stride.accounts.services import patient_invite
 
-    patient_invite(
-        user=program.patient, subject="You have a new exercise program", intro=INVITATION_INTRO
-    )
+    try:
+        patient_invite(
+            user=program.patient, subject="You have a new exercise program", intro=INVITATION_INTRO
+        )
+    except ValueError:
+        logger.warning(
+            "program %s: patient %s cannot get sign-in links", program.pk, program.patient_id
+        )
+        return
     ExerciseProgram.objects.filter(pk=program.pk).update(invited_at=timezone.now())
 
 

@@ -207,3 +207,44 @@ def test_program_create_sends_the_invitation_after_commit(
     finally:
         programs_services.program_invite = original
     assert sent == [program.pk]
+
+
+def test_new_program_invites_the_patient_by_email_without_clinical_details(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    therapist = TherapistFactory()
+    patient = UserFactory()
+    exercise = ExerciseFactory(name="Pelvic tilt")
+    with django_capture_on_commit_callbacks(execute=True):
+        program = program_create(
+            patient=patient,
+            therapist=therapist,
+            title="Low back pain",
+            prescription=_prescription(exercise, start=dt.date(2026, 11, 2)),
+            created_by=therapist.user,
+        )
+    (email,) = mailoutbox
+    assert email.to == [patient.email]
+    assert "/accounts/link/" in email.body
+    for detail in ("Pelvic tilt", "Low back pain", "pain"):
+        assert detail.lower() not in (email.subject + email.body).lower()
+    program.refresh_from_db()
+    assert program.invited_at is not None
+
+
+def test_inactive_patient_gets_a_program_but_no_invitation(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    therapist = TherapistFactory()
+    patient = UserFactory(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        program = program_create(
+            patient=patient,
+            therapist=therapist,
+            title="x",
+            prescription=_prescription(ExerciseFactory(), start=dt.date(2026, 11, 2)),
+            created_by=therapist.user,
+        )
+    assert mailoutbox == []
+    program.refresh_from_db()
+    assert program.invited_at is None
