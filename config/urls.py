@@ -30,6 +30,7 @@ urlpatterns = [
     path("admin/login/", rate_limit("login", "STRIDE_RATE_LIMIT_LOGIN")(admin.site.login)),
     path("admin/", admin.site.urls),
     path("", include("stride.api.urls")),
+    path("fhir/", include("stride.fhir.urls")),
     path("", include("stride.accounts.urls")),
     path("staff/", include("stride.scheduling.urls_staff")),
     path("staff/", include("stride.programs.urls_staff")),

@@ -42,6 +42,9 @@ LOCAL_APPS = [
     "stride.contact",
     "stride.programs",
     "stride.api",
+    "stride.audit",
+    "stride.fhir",
+    "stride.integrations",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

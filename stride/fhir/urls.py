@@ -1,0 +1,5 @@
+"""HL7 FHIR R4 endpoints under /fhir/."""
+
+app_name = "fhir"
+
+urlpatterns: list = []
