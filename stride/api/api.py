@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from stride.programs.api import router as programs_router
 from stride.scheduling.api import router as scheduling_router
 
 from .errors import install_error_handlers
@@ -22,3 +23,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/", scheduling_router, tags=["booking"])
+api.add_router("/", programs_router, tags=["exercise programs"])
