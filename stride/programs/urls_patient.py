@@ -2,6 +2,15 @@
 
 from django.urls import path
 
+from . import views_patient as views
+
 app_name = "my"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("log/", views.session_log, name="log"),
+    path("pain/", views.pain_log, name="pain"),
+    path("check-in/", views.psfs_checkin, name="checkin"),
+    path("reminders/", views.reminders, name="reminders"),
+    path("handout.pdf", views.handout, name="handout"),
+]
