@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from stride.accounts.models import User
+from stride.accounts.models import PatientProfile, Role, User
 from stride.core.ratelimit import rate_limit
 
 from .. import availability as engine
@@ -319,6 +319,18 @@ def _confirmation_remember(request: HttpRequest, appointment: Appointment, patie
     }
 
 
+def _signed_in_patient_initial(request: HttpRequest) -> dict[str, str]:
+    """Return the signed-in patient's name, email and phone to fill in the details form."""
+    user = request.user
+    if not (isinstance(user, User) and user.is_active and user.role == Role.PATIENT):
+        return {}
+    try:
+        phone = user.patient_profile.phone
+    except PatientProfile.DoesNotExist:
+        phone = ""
+    return {"name": user.get_full_name(), "email": user.email, "phone": phone}
+
+
 def _see_confirmation() -> HttpResponse:
     # 303: the browser fetches the confirmation with GET, so reloading it books nothing.
     return HttpResponseRedirect(reverse("scheduling:book_confirmed"), status=303)
@@ -358,6 +370,7 @@ def book_details(request: HttpRequest) -> HttpResponse:
                 "therapist": choice.therapist_param,
                 "start": start_format(start, choice.location.tzinfo),
                 "idempotency_key": uuid.uuid4().hex,
+                **_signed_in_patient_initial(request),
             },
             cancellation_window_hours=hours,
         )
