@@ -1,14 +1,31 @@
-"""Admin for the exercise library: exercises with their steps, body regions and equipment."""
+"""Admin for the exercise library, program templates, and (read only) programs, logs, alerts."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from .models import BodyRegion, Equipment, Exercise, ExerciseStep
+from .models import (
+    BodyRegion,
+    Equipment,
+    Exercise,
+    ExerciseProgram,
+    ExerciseStep,
+    PainScore,
+    ProgramAlert,
+    ProgramTemplate,
+    ProgramTemplateItem,
+    ProgramVersion,
+    PsfsCheckin,
+    SessionLog,
+    SymptomReport,
+)
 
 PREVIEW_SIDE = 240
 
@@ -98,3 +115,117 @@ class ExerciseAdmin(admin.ModelAdmin):
             width,
             height,
         )
+
+
+# --- Program templates, programs and what patients log -----------------------------------------
+
+
+class ProgramTemplateItemInline(admin.TabularInline):
+    model = ProgramTemplateItem
+    extra = 1
+    ordering = ("position",)
+    fields = (
+        "position",
+        "exercise",
+        "sets",
+        "reps",
+        "hold_seconds",
+        "minutes",
+        "times_per_day",
+        "days_per_week",
+        "per_side",
+        "notes",
+    )
+
+
+@admin.register(ProgramTemplate)
+class ProgramTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "sessions_per_week", "review_after_weeks", "is_active", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = (ProgramTemplateItemInline,)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records to look at, not edit: programs change through the therapist's pages (new
+    versions), and logs and alerts are only ever added by the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ProgramVersionInline(admin.TabularInline):
+    model = ProgramVersion
+    extra = 0
+    fields = ("number", "created_at", "created_by", "change_note", "sessions_per_week")
+    readonly_fields = fields
+    ordering = ("-number",)
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ExerciseProgram)
+class ExerciseProgramAdmin(ReadOnlyAdmin):
+    list_display = ("title", "patient", "therapist", "status", "start_date", "review_date")
+    list_filter = ("status", "therapist")
+    search_fields = ("title", "patient__email", "patient__first_name", "patient__last_name")
+    list_select_related = ("patient", "therapist")
+    date_hierarchy = "start_date"
+    inlines = (ProgramVersionInline,)
+
+
+@admin.register(ProgramAlert)
+class ProgramAlertAdmin(ReadOnlyAdmin):
+    list_display = (
+        "program",
+        "kind",
+        "severity",
+        "since",
+        "flag_therapist",
+        "cleared_at",
+        "acknowledged_at",
+    )
+    list_filter = ("kind", "severity", "flag_therapist")
+    search_fields = ("program__patient__email", "program__title")
+    list_select_related = ("program",)
+
+
+@admin.register(SessionLog)
+class SessionLogAdmin(ReadOnlyAdmin):
+    list_display = ("program", "on", "completion", "pain_during", "created_at")
+    list_filter = ("completion",)
+    search_fields = ("program__patient__email",)
+    list_select_related = ("program",)
+    date_hierarchy = "on"
+
+
+@admin.register(PainScore)
+class PainScoreAdmin(ReadOnlyAdmin):
+    list_display = ("program", "on", "nprs", "created_at")
+    search_fields = ("program__patient__email",)
+    list_select_related = ("program",)
+    date_hierarchy = "on"
+
+
+@admin.register(PsfsCheckin)
+class PsfsCheckinAdmin(ReadOnlyAdmin):
+    list_display = ("program", "on", "created_at")
+    search_fields = ("program__patient__email",)
+    list_select_related = ("program",)
+
+
+@admin.register(SymptomReport)
+class SymptomReportAdmin(ReadOnlyAdmin):
+    list_display = ("program", "on", "code", "resolved_at")
+    list_filter = ("code",)
+    search_fields = ("program__patient__email",)
+    list_select_related = ("program",)
