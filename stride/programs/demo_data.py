@@ -514,3 +514,98 @@ EXERCISES = [
         "precautions": [],
     },
 ]
+
+# Program templates a therapist starts from (the builder's "Start from"). Doses follow
+# CLINICAL.md §3 and its gentle start (NHS inform: about 5 repetitions, three times a day);
+# §4: two to four exercises work best. Each item: (exercise slug, dose, notes).
+PROGRAM_TEMPLATES = [
+    {
+        "slug": "low-back-pain-early-phase",
+        "name": "Low back pain — early phase",
+        "description": "Gentle movement for the first weeks of a flare-up of low back pain.",
+        "sessions_per_week": 7,
+        "review_after_weeks": 4,
+        "items": [
+            ("pelvic-tilt", {"reps": 5, "hold_seconds": 5, "times_per_day": 3}, ""),
+            (
+                "knee-to-chest",
+                {"reps": 2, "hold_seconds": 5, "times_per_day": 2, "per_side": True},
+                "One leg at a time to begin with.",
+            ),
+            ("cat-camel", {"reps": 8}, "Slowly, only as far as is comfortable."),
+            ("walking", {"minutes": 10, "days_per_week": 7}, "Add a few minutes every few days."),
+        ],
+    },
+    {
+        "slug": "sciatica-nerve-friendly-start",
+        "name": "Sciatica — nerve-friendly start",
+        "description": "Small, comfortable movements for back pain that spreads into one leg.",
+        "sessions_per_week": 7,
+        "review_after_weeks": 3,
+        "items": [
+            (
+                "knee-rolls",
+                {"reps": 8},
+                "Stay within the range that does not send pain down the leg.",
+            ),
+            ("pelvic-tilt", {"reps": 5, "hold_seconds": 5, "times_per_day": 3}, ""),
+            ("deep-abdominal-activation", {"reps": 5, "hold_seconds": 10}, ""),
+            ("walking", {"minutes": 10, "days_per_week": 7}, "Short, frequent walks are fine."),
+        ],
+    },
+    {
+        "slug": "back-pain-building-strength",
+        "name": "Back pain — building strength",
+        "description": "For when everyday movement is easier: strength for the hips and trunk.",
+        "sessions_per_week": 4,
+        "review_after_weeks": 6,
+        "items": [
+            (
+                "glute-bridge",
+                {"reps": 10, "days_per_week": 4},
+                "Hold for three breaths at the top.",
+            ),
+            ("bird-dog", {"reps": 10, "hold_seconds": 5, "per_side": True, "days_per_week": 4}, ""),
+            ("dead-bug", {"sets": 2, "reps": 8, "days_per_week": 4}, ""),
+            (
+                "side-plank-knees",
+                {"reps": 8, "hold_seconds": 5, "per_side": True, "days_per_week": 4},
+                "",
+            ),
+        ],
+    },
+]
+
+# A demo patient of the first demo therapist, on the first template since 15 days ago, whose
+# two weeks of logs show pain not improving, so the therapist's patient list shows an alert
+# (CLINICAL.md §5 "Not improving"). Demo credentials, like the staff's.
+DEMO_PATIENT = {"email": "alex.patient@example.com", "first_name": "Alex", "last_name": "Morgan"}
+DEMO_PATIENT_PASSWORD = "stride-demo-patient-2026"  # noqa: S105 (documented demo credential)
+DEMO_PROGRAM_TEMPLATE = "low-back-pain-early-phase"
+DEMO_PROGRAM_DAYS = 15  # started this many days ago
+# One row per day from the start, oldest first, up to yesterday: (session done, "partly",
+# "skipped" or None for no session; usual pain 0-10; pain during exercise; note).
+DEMO_LOGS = [
+    ("done", 6, 4, "First go. Stiff, but manageable."),
+    ("done", 6, 4, ""),
+    ("partly", 5, 5, "Stopped the walk early: too cold."),
+    ("done", 6, 4, ""),
+    (None, 6, None, ""),
+    ("done", 7, 5, "Long day at the desk."),
+    ("done", 6, 4, ""),
+    ("done", 6, 4, ""),
+    ("skipped", 5, None, "Busy weekend."),
+    ("done", 6, 4, ""),
+    ("done", 6, 5, "Still sore in the mornings."),
+    ("partly", 6, 4, ""),
+    ("done", 7, 5, ""),
+    ("done", 6, 4, ""),
+    ("done", 6, 4, "Not much change yet."),
+]
+DEMO_PSFS_ACTIVITIES = [
+    "Sitting at my desk for an hour",
+    "Picking up my daughter",
+    "Walking to the station",
+]
+# (day from the start, ratings): a check-in at the start and one two weeks later.
+DEMO_PSFS = [(0, [4, 3, 5]), (14, [4, 4, 5])]

@@ -1,3 +1,4 @@
+import datetime as dt
 import sys
 import types
 
@@ -5,7 +6,7 @@ import pytest
 from django.apps import apps
 
 from stride.content.models import Condition
-from stride.programs import demo
+from stride.programs import demo, rules
 from stride.programs.models import STANDARD_PRECAUTION, Exercise, ExerciseStep
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +181,119 @@ def test_demo_pages_all_render(client):
         response = client.get(exercise.get_absolute_url())
         assert response.status_code == 200
         assert STANDARD_PRECAUTION in response.content.decode()
+
+
+# --- Program templates and the demo patient ---------------------------------------------------
+
+
+def _clinic_and_programs() -> None:
+    from stride.scheduling import demo as scheduling_demo
+
+    scheduling_demo.load()
+    demo.load()
+
+
+def test_demo_templates_use_the_library():
+    from stride.programs import demo_data
+    from stride.programs.models import ProgramTemplate
+
+    demo.load()
+
+    templates = {t.slug: t for t in ProgramTemplate.objects.prefetch_related("items__exercise")}
+    assert set(templates) == {row["slug"] for row in demo_data.PROGRAM_TEMPLATES}
+    early = templates["low-back-pain-early-phase"]
+    assert early.name == "Low back pain — early phase"
+    assert [item.exercise.slug for item in early.items.all()] == [
+        "pelvic-tilt",
+        "knee-to-chest",
+        "cat-camel",
+        "walking",
+    ]
+    for template in templates.values():
+        assert 2 <= len(template.items.all()) <= 4  # CLINICAL.md §4: few exercises
+        for item in template.items.all():
+            assert item.dose_display, (template.slug, item.exercise.slug)
+
+
+def test_demo_template_changes_are_applied_on_reload(monkeypatch):
+    from stride.programs import demo_data
+    from stride.programs.models import ProgramTemplate
+
+    demo.load()
+    changed = types.SimpleNamespace(**vars(demo_data))
+    first = dict(demo_data.PROGRAM_TEMPLATES[0])
+    first["items"] = first["items"][:2]
+    first["sessions_per_week"] = 5
+    changed.PROGRAM_TEMPLATES = [first]
+    monkeypatch.setitem(sys.modules, demo.DEMO_DATA_MODULE, changed)
+
+    demo.load()
+
+    template = ProgramTemplate.objects.get(slug=first["slug"])
+    assert template.sessions_per_week == 5
+    assert template.items.count() == 2
+
+
+def test_demo_patient_has_a_program_that_is_not_improving():
+    from stride.accounts.models import Role, User
+    from stride.programs import demo_data
+    from stride.programs.models import ProgramAlert, SessionLog
+    from stride.programs.selectors.programs import program_today
+    from stride.programs.selectors.progress import program_progress
+
+    _clinic_and_programs()
+
+    patient = User.objects.get(email="alex.patient@example.com")
+    assert patient.role == Role.PATIENT
+    assert patient.check_password(demo_data.DEMO_PATIENT_PASSWORD)
+    (program,) = patient.exercise_programs.all()
+    today = program_today(program)
+    assert program.therapist.slug == "maya-chen"
+    assert program.start_date == today - dt.timedelta(days=15)
+    assert program.template.slug == "low-back-pain-early-phase"
+    assert SessionLog.objects.filter(program=program).count() == 14
+    progress = program_progress(program=program, today=today)
+    assert progress.pain_trend == rules.Trend.UNCHANGED
+    assert progress.last_log == today - dt.timedelta(days=1)
+    assert len(progress.psfs) == 2
+    (alert,) = ProgramAlert.objects.filter(program=program)
+    assert alert.kind == rules.AlertKind.NOT_IMPROVING
+    assert alert.flag_therapist and alert.acknowledged_at is None
+
+
+def test_demo_dashboard_shows_the_demo_patient_needing_attention(client):
+    from stride.accounts.models import User
+
+    _clinic_and_programs()
+    client.force_login(User.objects.get(email="maya.chen@stridept.example"))
+
+    response = client.get("/staff/patients/")
+
+    (row,) = response.context["rows"]
+    assert row.patient.email == "alex.patient@example.com"
+    assert row.needs_attention
+    assert "pain has not improved" in response.content.decode()
+    detail = client.get(f"/staff/patients/{row.patient.pk}/")
+    assert detail.status_code == 200
+    assert "Not much change yet." in detail.content.decode()
+
+
+def test_demo_patient_is_loaded_once():
+    from stride.programs.models import ExerciseProgram, PainScore, ProgramAlert
+
+    _clinic_and_programs()
+    counts = (ExerciseProgram.objects.count(), PainScore.objects.count())
+    alerts = list(ProgramAlert.objects.values_list("pk", flat=True))
+
+    demo.load()
+
+    assert (ExerciseProgram.objects.count(), PainScore.objects.count()) == counts
+    assert list(ProgramAlert.objects.values_list("pk", flat=True)) == alerts
+
+
+def test_no_demo_patient_without_the_demo_clinic():
+    from stride.accounts.models import User
+
+    demo.load()
+
+    assert not User.objects.filter(email="alex.patient@example.com").exists()
