@@ -137,12 +137,13 @@ def test_the_booking_form_explains_a_clash(page: Any, team: Team) -> None:
     AppointmentFactory.create(
         therapist=team.colleague,
         appointment_type=team.colleague.appointment_types.first(),
-        start=dt.datetime.combine(team.tomorrow, dt.time(9), tzinfo=NY),
+        # 10:00, clear of the fixture's 9:00 visits whichever weekday tomorrow is.
+        start=dt.datetime.combine(team.tomorrow, dt.time(10), tzinfo=NY),
     )
     sign_in(page, team.front_desk_email)
     page.goto(f"/staff/appointments/new/?therapist={team.colleague.pk}&date={team.tomorrow}")
     page.get_by_label("Visit type").select_option(label="Initial evaluation (60 min)")
-    page.get_by_label("Time").fill("09:30")
+    page.get_by_label("Time").fill("10:30")
     page.get_by_label("Patient's email").fill("ada@example.com")
     page.get_by_label("Patient's full name").fill("Ada Lovelace")
     page.get_by_role("button", name="Book visit").click()
