@@ -10,6 +10,7 @@ from django.db import DatabaseError, IntegrityError, OperationalError, transacti
 from django.utils import timezone
 
 from stride.accounts.models import User
+from stride.integrations.services import webhook_event_enqueue
 from stride.scheduling import availability as engine
 from stride.scheduling.models import (
     EMERGENCY_RED_FLAGS,
@@ -247,5 +248,6 @@ def appointment_book(
                 raise SlotUnavailable(engine.BUSY) from exc
             raise
         appointment.manage_token = token
+        webhook_event_enqueue(event="appointment.created", appointment=appointment)
         on_commit_send("booked", appointment, manage_token=token)
     return appointment

@@ -10,6 +10,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from stride.accounts.models import User
+from stride.integrations.services import webhook_event_enqueue
 from stride.scheduling import availability as engine
 from stride.scheduling.models import (
     Appointment,
@@ -84,6 +85,7 @@ def appointment_cancel(
         locked.cancelled_at = now
         full_clean_or_invalid(locked)
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        webhook_event_enqueue(event="appointment.cancelled", appointment=locked)
         on_commit_send("cancelled", locked)
     return locked
 
@@ -149,6 +151,7 @@ def appointment_reschedule(
             if booking.is_clash(exc):
                 raise SlotUnavailable(engine.BUSY) from exc
             raise
+        webhook_event_enqueue(event="appointment.rescheduled", appointment=locked)
         on_commit_send("rescheduled", locked)
     return locked
 
@@ -192,6 +195,7 @@ def appointment_mark(
         full_clean_or_invalid(locked)
         locked.save(update_fields=fields)
         if status == AppointmentStatus.LATE_CANCELLED:
+            webhook_event_enqueue(event="appointment.cancelled", appointment=locked)
             on_commit_send("cancelled", locked)
     return locked
 
