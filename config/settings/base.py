@@ -115,7 +115,13 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "stride.accounts.validators.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
+    },
 ]
+# A password reset link works once, for one hour.
+PASSWORD_RESET_TIMEOUT = 3600
 
 # Redis is optional: without REDIS_URL each process keeps its own small local cache, and
 # shared state (rate-limit counters) lives in the database.
@@ -206,6 +212,7 @@ STRIDE_RATE_LIMIT_CONTACT = env.str("STRIDE_RATE_LIMIT_CONTACT", default="5/3600
 STRIDE_RATE_LIMIT_LOGIN = env.str("STRIDE_RATE_LIMIT_LOGIN", default="10/600")
 STRIDE_RATE_LIMIT_SIGN_IN_LINK = env.str("STRIDE_RATE_LIMIT_SIGN_IN_LINK", default="5/900")
 STRIDE_RATE_LIMIT_BOOKING = env.str("STRIDE_RATE_LIMIT_BOOKING", default="30/3600")
+STRIDE_RATE_LIMIT_PASSWORD_RESET = env.str("STRIDE_RATE_LIMIT_PASSWORD_RESET", default="5/900")
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
 STRIDE_TRUSTED_PROXIES = env.int("STRIDE_TRUSTED_PROXIES", default=0)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -158,3 +159,16 @@ def _send(*, link_id: int, token: str, subject: str, intro: str) -> None:
         logger.warning("sign-in link %s: email not sent (%s)", link_id, type(exc).__name__)
         return
     logger.info("sign-in link %s: email sent", link_id)
+
+
+def password_reset_email_context() -> dict[str, Any]:
+    """Return what the password reset email adds to Django's context: site, clinic, lifetime.
+
+    Links are built on SITE_URL, never on the request's Host header, which a client chooses.
+    """
+    location = location_get_primary()
+    return {
+        "site_url": settings.SITE_URL,
+        "clinic_name": location.name if location is not None else DEFAULT_CLINIC_NAME,
+        "lifetime": _lifetime_text(dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)),
+    }

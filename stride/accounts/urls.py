@@ -12,4 +12,27 @@ urlpatterns = [
     # Before the token pattern, which would also match "sign-in".
     path("accounts/link/<int:pk>/sign-in/", views.link_confirm, name="sign_in_link_confirm"),
     path("accounts/link/<int:pk>/<str:token>/", views.link_open, name="sign_in_link"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/sent/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    # Before the token pattern, as above.
+    path(
+        "accounts/reset/done/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
 ]

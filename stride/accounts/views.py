@@ -1,5 +1,7 @@
 """Sign in and out: staff by password, patients by a single-use link sent to their email.
 
+Password pages (change, reset by email) are Django's views with Stride's templates.
+
 An emailed link never signs anyone in by itself, because mail scanners fetch links. Opening
 ``/accounts/link/<pk>/<token>/`` keeps the token in the session and redirects to
 ``/accounts/link/<pk>/sign-in/``, a page without the token in its URL whose "Sign in" button
@@ -13,13 +15,14 @@ forging site could sign a visitor's browser into that account.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -28,10 +31,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from stride.core.ratelimit import rate_limit
 from stride.scheduling.views.common import private_page
 
-from .forms import SignInLinkRequestForm
+from .forms import PasswordResetForm, SignInLinkRequestForm
 from .models import Role, User
 from .selectors import sign_in_link_get_usable
-from .services import SignInLinkInvalid, sign_in_link_redeem, sign_in_link_request
+from .services import (
+    SignInLinkInvalid,
+    password_reset_email_context,
+    sign_in_link_redeem,
+    sign_in_link_request,
+)
 
 # The patient area is built elsewhere and has no URL name yet.
 PATIENT_HOME = "/my/"
@@ -57,6 +65,53 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     pass
+
+
+@method_decorator(rate_limit("password_change", "STRIDE_RATE_LIMIT_LOGIN"), name="dispatch")
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's password; the session stays signed in and every other one ends."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+@method_decorator(rate_limit("password_reset", "STRIDE_RATE_LIMIT_PASSWORD_RESET"), name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link; known and unknown addresses get the same redirect and page."""
+
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = "accounts/email/password_reset.txt"
+    html_email_template_name = "accounts/email/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.extra_email_context = password_reset_email_context()
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_sent.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password from an emailed link; the link then stops working.
+
+    Django moves the token from the URL into the session before showing the form, and the
+    token is tied to the password hash, so setting a password (or signing in) spends it.
+    """
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:
