@@ -3,6 +3,7 @@
 Every variable read here is listed, with its default, in the README.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,7 @@ THIRD_PARTY_APPS = [
     "csp",
     "django_htmx",
     "ninja",
+    "axes",
 ]
 LOCAL_APPS = [
     "stride.core",
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -102,6 +106,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "/staff/"
 LOGOUT_REDIRECT_URL = "/"
+# django-axes first: it refuses a locked-out username and IP before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -215,6 +224,21 @@ STRIDE_RATE_LIMIT_BOOKING = env.str("STRIDE_RATE_LIMIT_BOOKING", default="30/360
 STRIDE_RATE_LIMIT_PASSWORD_RESET = env.str("STRIDE_RATE_LIMIT_PASSWORD_RESET", default="5/900")
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
 STRIDE_TRUSTED_PROXIES = env.int("STRIDE_TRUSTED_PROXIES", default=0)
+
+# Sign-in lockout (django-axes): after STRIDE_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one IP, that pair is refused with the 429 page for the cool-off; a correct
+# password resets the count. Attempts are kept in the database, shared by every app server.
+# STRIDE_RATE_LIMITS=off turns the lockout off with the other limits.
+AXES_ENABLED = STRIDE_RATE_LIMITS
+AXES_FAILURE_LIMIT = env.int("STRIDE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("STRIDE_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "stride.accounts.lockout.axes_username"
+AXES_CLIENT_IP_CALLABLE = "stride.accounts.lockout.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "stride.accounts.lockout.axes_lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 
 LOGGING = {
     "version": 1,

@@ -52,6 +52,8 @@ LINK_INVALID_STATUS = 410
 
 @method_decorator(rate_limit("login", "STRIDE_RATE_LIMIT_LOGIN"), name="dispatch")
 class SignInView(auth_views.LoginView):
+    """Sign in by email and password; django-axes locks out repeated wrong passwords."""
+
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
 

@@ -1,10 +1,14 @@
-"""Fixtures for the sign-in link tests: a patient, a staff member and a clock tests can move."""
+"""Fixtures for the accounts tests: a patient, a staff member and a clock tests can move."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,3 +58,35 @@ def link_path_in(email: Any) -> str:
     assert mimetype == "text/html"
     assert f'href="{match.group(0)}"' in html
     return match.group(1)
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def settings_in_subprocess(
+    tmp_path: Path, expression: str, *, module: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Load settings ``module`` in a fresh interpreter with ``env`` and print ``expression``.
+
+    Settings read the environment once, at import; a subprocess is how a test sees that.
+    """
+    full_env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": module,
+        "SECRET_KEY": "k3y-" + "x7Qp9vL2mN8rT4wZ6yB1cD5fG0hJ3kS" * 2,
+        "ALLOWED_HOSTS": "clinic.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'settings.sqlite3'}",
+        **env,
+    }
+    for name in ("STRIDE_STAFF_2FA", "STRIDE_RATE_LIMITS", "DEBUG"):
+        if name not in env:
+            full_env.pop(name, None)
+    code = f"from django.conf import settings; print(repr({expression}))"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
