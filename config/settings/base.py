@@ -35,6 +35,9 @@ THIRD_PARTY_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 LOCAL_APPS = [
     "stride.core",
@@ -57,7 +60,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages: both may sign a staff member out or send them to the two-factor page.
+    "stride.accounts.middleware.StaffIdleTimeoutMiddleware",
+    "stride.accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -239,6 +246,15 @@ AXES_USERNAME_CALLABLE = "stride.accounts.lockout.axes_username"
 AXES_CLIENT_IP_CALLABLE = "stride.accounts.lockout.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "stride.accounts.lockout.axes_lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+
+# Staff (therapists, front desk, clinic admins) are signed out after this many minutes
+# without a request; patients keep SESSION_COOKIE_AGE.
+STRIDE_STAFF_IDLE_MINUTES = env.int("STRIDE_STAFF_IDLE_MINUTES", default=30)
+# Staff confirm each sign-in with an authenticator app (TOTP) or a one-time recovery code.
+# Only "off" turns it off (a mistyped value keeps it on); production refuses "off".
+STRIDE_STAFF_2FA = env.str("STRIDE_STAFF_2FA", default="on").lower() != "off"
+OTP_TOTP_ISSUER = "Stride"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LOGGING = {
     "version": 1,

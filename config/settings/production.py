@@ -1,7 +1,9 @@
 """Production settings: HTTPS only, secrets required, PostgreSQL expected."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import STRIDE_STAFF_2FA, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: a missing secret stops the process
@@ -16,3 +18,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Staff two-factor authentication cannot be turned off in production (DEBUG is always False
+# here): a stolen staff password must never be enough to open patients' records.
+if not STRIDE_STAFF_2FA:
+    raise ImproperlyConfigured(
+        "STRIDE_STAFF_2FA=off is refused by config.settings.production; unset it."
+    )

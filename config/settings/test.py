@@ -15,5 +15,7 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 STRIDE_RATE_LIMITS = True
 AXES_ENABLED = True
+# The suite's staff tests sign in with force_login; tests/test_two_factor.py turns it on.
+STRIDE_STAFF_2FA = False
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

@@ -1,6 +1,8 @@
-"""Forms for signing in and resetting a password."""
+"""Forms for signing in, resetting a password and confirming a sign-in with a code."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
@@ -36,3 +38,27 @@ class PasswordResetForm(DjangoPasswordResetForm):
             "invalid": "Enter an email address like name@example.com.",
         },
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app or, on the sign-in check, a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}
+        ),
+        error_messages={"required": "Enter the code."},
+    )
+
+    def __init__(self, *args: Any, totp_only: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if totp_only:
+            field = self.fields["code"]
+            field.label = "6-digit code"
+            field.widget.attrs.update({"inputmode": "numeric", "pattern": "[0-9 ]*"})
+
+    def clean_code(self) -> str:
+        return "".join(str(self.cleaned_data["code"]).split())

@@ -78,6 +78,15 @@ class User(AbstractUser):
         return self.role in STAFF_ROLES
 
     @property
+    def has_staff_access(self) -> bool:
+        """Return whether this account reaches staff pages or the admin.
+
+        A staff role, Django's ``is_staff`` or ``is_superuser`` each count: such accounts
+        confirm their sign-in with a second factor and are signed out when idle.
+        """
+        return self.is_clinic_staff or self.is_staff or self.is_superuser
+
+    @property
     def may_use_email_links(self) -> bool:
         """Return whether emailed sign-in links may open this account: active patients only.
 

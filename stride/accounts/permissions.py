@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
-from .models import STAFF_ROLES, Role
+from .models import STAFF_ROLES, Role, User
 
 
 def user_has_role(user: Any, roles: Iterable[str]) -> bool:
@@ -40,3 +43,23 @@ def role_required(
 
 staff_required = role_required(*STAFF_ROLES)
 clinical_staff_required = role_required(Role.THERAPIST, Role.ADMIN)
+
+
+def user_needs_two_factor(user: Any) -> bool:
+    """Return True for a signed-in staff account whose session has no second factor yet.
+
+    Always False for patients, and for everyone while ``STRIDE_STAFF_2FA`` is off. A user
+    object that django-otp's middleware has not seen counts as unconfirmed.
+    """
+    if not settings.STRIDE_STAFF_2FA or not user.is_authenticated:
+        return False
+    if not isinstance(user, User) or not user.has_staff_access:
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (callable(is_verified) and is_verified())
+
+
+def two_factor_url(next_url: str = "") -> str:
+    """Return the two-factor page's path, which sends the user on to ``next_url`` after."""
+    url = reverse("accounts:two_factor_verify")
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url

@@ -1,13 +1,19 @@
-"""Writes for accounts: create, email and redeem the single-use links patients sign in with.
+"""Writes for accounts: sign-in links for patients, staff two-factor devices.
 
-Staff sign in by password and never receive a link. Emails leave only after commit and carry
-no clinical details: the link, how long it lasts, and the caller's short introduction.
+Patients sign in with single-use emailed links. Staff sign in by password, never receive a
+link, and confirm each sign-in with an authenticator app or a one-time recovery code. Emails
+leave only after commit and carry no clinical details: the link, how long it lasts, and the
+caller's short introduction.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import logging
+import math
+import re
 import secrets
 from typing import Any
 
@@ -17,6 +23,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stride.scheduling.selectors import location_get_primary
 
@@ -172,3 +181,136 @@ def password_reset_email_context() -> dict[str, Any]:
         "clinic_name": location.name if location is not None else DEFAULT_CLINIC_NAME,
         "lifetime": _lifetime_text(dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)),
     }
+
+
+# --- Staff two-factor authentication ------------------------------------------------------------
+
+TOTP_DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+RECOVERY_CODE_COUNT = 10
+# 10 random bytes (80 bits), shown as 16 base32 characters in four groups: xxxx-xxxx-xxxx-xxxx.
+RECOVERY_CODE_BYTES = 10
+TOTP_CODE = re.compile(r"[0-9]{6}")
+
+
+class TwoFactorThrottled(Exception):
+    """The device refuses codes for ``retry_after`` more seconds after recent wrong ones."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many wrong codes; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+def recovery_code_hash(code: str) -> str:
+    """Return what is stored for a recovery code: 96 bits of its SHA-256, in 16 characters.
+
+    Spaces, dashes and letter case do not matter. The code itself is never stored; django-otp's
+    token column holds 16 characters, which base64 fills with 12 bytes of the digest.
+    """
+    compact = re.sub(r"[^0-9a-z]", "", code.lower())
+    digest = hashlib.sha256(compact.encode()).digest()[:12]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def _recovery_code_new() -> str:
+    raw = base64.b32encode(secrets.token_bytes(RECOVERY_CODE_BYTES)).decode().lower()
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def _raise_if_throttled(device: TOTPDevice | StaticDevice) -> None:
+    allowed, details = device.verify_is_allowed()
+    if allowed:
+        return
+    locked_until = (details or {}).get("locked_until")
+    seconds = (locked_until - timezone.now()).total_seconds() if locked_until else 1
+    raise TwoFactorThrottled(max(1, math.ceil(seconds)))
+
+
+@transaction.atomic
+def totp_device_get_or_create_unconfirmed(*, user: User) -> TOTPDevice:
+    """Return ``user``'s authenticator awaiting confirmation, creating it the first time.
+
+    Reloading the setup page therefore shows the same key and QR code.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def recovery_codes_replace(*, user: User) -> list[str]:
+    """Give ``user`` ten new one-time recovery codes, dropping any old ones; return them.
+
+    The codes are returned once, to be shown once; only their hashes are stored.
+    """
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [_recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_code_hash(code)) for code in codes
+    )
+    return codes
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm ``user``'s new authenticator with a ``code`` it shows; return recovery codes.
+
+    Locking: takes the device row with ``SELECT ... FOR UPDATE``, so one code confirms once.
+    Return None for a wrong code; raise ``TwoFactorThrottled`` after too many. Other
+    authenticators of ``user`` are removed: one per person.
+    """
+    locked = (
+        TOTPDevice.objects.select_for_update()
+        .filter(pk=device.pk, user=user, confirmed=False)
+        .first()
+    )
+    if locked is None:
+        return None
+    _raise_if_throttled(locked)
+    if not TOTP_CODE.fullmatch(code) or not locked.verify_token(code):
+        return None
+    locked.confirmed = True
+    locked.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user).exclude(pk=locked.pk).delete()
+    device.confirmed = True
+    return recovery_codes_replace(user=user)
+
+
+@transaction.atomic
+def two_factor_verify(*, user: User, code: str) -> Device | None:
+    """Return the device of ``user`` that accepts ``code``, or None.
+
+    Six digits go to the authenticator (each code works once: django-otp remembers the last
+    time step used); anything else is tried as a recovery code, which is then used up.
+    Locking: the device row is taken ``FOR UPDATE``, so racing requests cannot both use one
+    code. Raise ``TwoFactorThrottled`` while the device refuses codes after wrong ones.
+    """
+    compact = "".join(code.split())
+    device: TOTPDevice | StaticDevice | None
+    if TOTP_CODE.fullmatch(compact):
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        token = compact
+    else:
+        device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        token = recovery_code_hash(compact)
+    if device is None:
+        return None
+    _raise_if_throttled(device)
+    return device if device.verify_token(token) else None
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User) -> int:
+    """Remove ``user``'s authenticator and recovery codes; return how many devices went.
+
+    Sessions confirmed with them stop counting as confirmed at their next request, and the
+    next sign-in asks ``user`` to set up an authenticator again.
+    """
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        devices = model.objects.filter(user=user)
+        removed += devices.count()
+        devices.delete()
+    return removed

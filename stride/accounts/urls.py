@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_two_factor
 
 app_name = "accounts"
 
@@ -34,5 +34,15 @@ urlpatterns = [
         "accounts/reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
+    ),
+    path(
+        "accounts/two-factor/verify/",
+        views_two_factor.two_factor_verify_view,
+        name="two_factor_verify",
+    ),
+    path(
+        "accounts/two-factor/setup/",
+        views_two_factor.two_factor_setup_view,
+        name="two_factor_setup",
     ),
 ]

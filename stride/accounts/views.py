@@ -1,6 +1,7 @@
 """Sign in and out: staff by password, patients by a single-use link sent to their email.
 
-Password pages (change, reset by email) are Django's views with Stride's templates.
+Password pages (change, reset by email) are Django's views with Stride's templates; staff
+then confirm the sign-in with a second factor (``views_two_factor``).
 
 An emailed link never signs anyone in by itself, because mail scanners fetch links. Opening
 ``/accounts/link/<pk>/<token>/`` keeps the token in the session and redirects to
@@ -33,6 +34,7 @@ from stride.scheduling.views.common import private_page
 
 from .forms import PasswordResetForm, SignInLinkRequestForm
 from .models import Role, User
+from .permissions import two_factor_url, user_needs_two_factor
 from .selectors import sign_in_link_get_usable
 from .services import (
     SignInLinkInvalid,
@@ -63,6 +65,11 @@ class SignInView(auth_views.LoginView):
         if isinstance(user, User) and user.role == Role.PATIENT:
             return PATIENT_HOME
         return super().get_default_redirect_url()
+
+    def get_success_url(self) -> str:
+        """Send staff whose session has no second factor yet by way of the two-factor page."""
+        url = super().get_success_url()
+        return two_factor_url(url) if user_needs_two_factor(self.request.user) else url
 
 
 class SignOutView(auth_views.LogoutView):
