@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("stride.api.urls")),
     path("fhir/", include("stride.fhir.urls")),
     path("", include("stride.accounts.urls")),
+    path("staff/audit/", include("stride.audit.urls")),
     path("staff/", include("stride.scheduling.urls_staff")),
     path("staff/", include("stride.programs.urls_staff")),
     path("my/", include("stride.programs.urls_patient")),
@@ -47,5 +48,6 @@ if settings.STRIDE_SERVE_MEDIA:
         re_path(r"^media/(?P<path>.+)$", static_serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
+handler403 = "stride.audit.views.permission_denied"
 handler404 = "stride.core.views.page_not_found"
 handler500 = "stride.core.views.server_error"

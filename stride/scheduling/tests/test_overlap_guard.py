@@ -40,7 +40,10 @@ def test_guard_is_installed_for_this_backend(clinic: Clinic) -> None:
             cursor.execute("SELECT 1 FROM pg_constraint WHERE conname = %s", [OVERLAP_GUARD])
             assert cursor.fetchone() is not None
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'scheduling_appointment' ORDER BY name"
+            )
             names = [row[0] for row in cursor.fetchall()]
             assert names == [f"{OVERLAP_GUARD}_insert", f"{OVERLAP_GUARD}_update"]
 
