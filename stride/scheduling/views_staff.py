@@ -22,6 +22,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from stride.accounts.permissions import staff_required
+from stride.audit.models import AuditAction, AuditOutcome
+from stride.audit.services import audit_patient_access
 from stride.core import timefmt
 
 from . import selectors_staff as sel
@@ -87,6 +89,25 @@ def _slot_message(exc: SlotUnavailable, therapist: Therapist) -> str:
     if exc.reason == "unavailable":
         return f"{therapist.display_name} is away or the clinic is closed at that time."
     return SLOT_MESSAGES.get(exc.reason, str(exc))
+
+
+def _audit_appointment(
+    request: HttpRequest,
+    appointment: Appointment,
+    action: str,
+    outcome: str = AuditOutcome.OK,
+    **detail: Any,
+) -> None:
+    """Record a staff read or change of one appointment: names and statuses, never its reason."""
+    audit_patient_access(
+        request,
+        patient=appointment.patient,
+        action=action,
+        object_type="appointment",
+        object_id=appointment.pk,
+        outcome=outcome,
+        detail=detail,
+    )
 
 
 def _describe(appointment: Appointment) -> str:
@@ -172,6 +193,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
     for row in calendar_.therapists:
         for calendar_day in row.days:
             calendar_day.link = _calendar_url(view="day", date=calendar_day.date, **scope)
+    # One row per page shown, however many patients' visits it lists.
+    audit_patient_access(
+        request,
+        patient=None,
+        action=AuditAction.RECORD_VIEW,
+        object_type="calendar",
+        detail={"count": calendar_.appointment_count, "view": view, "first": str(first), **scope},
+    )
     context.update(
         {
             "therapist": therapist,
@@ -238,6 +267,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         except BookingInvalid as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
+            _audit_appointment(request, appointment, AuditAction.RECORD_CHANGE, change="booked")
             messages.success(request, f"Booked: {_describe(appointment)}.")
             local_day = appointment.start.astimezone(appointment.location.tzinfo).date()
             return redirect(
@@ -270,6 +300,7 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     movable = appointment.status == AppointmentStatus.CONFIRMED
+    before = (appointment.start, appointment.therapist_id)
     if request.method == "POST" and movable and form.is_valid():
         data = form.cleaned_data
         try:
@@ -285,9 +316,25 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             moved = sel.appointment_get_for_staff(user=user, pk=moved.pk)
+            changed = [
+                name
+                for name, old, new in zip(
+                    ("start", "therapist"), before, (moved.start, moved.therapist_id), strict=True
+                )
+                if old != new
+            ]
+            _audit_appointment(
+                request, moved, AuditAction.RECORD_CHANGE, change="moved", fields=changed
+            )
             messages.success(request, f"Moved: {_describe(moved)}.")
             local_day = moved.start.astimezone(moved.location.tzinfo).date()
             return redirect(_calendar_url(view="day", date=local_day, therapist=moved.therapist_id))
+    if request.method == "POST":
+        _audit_appointment(
+            request, appointment, AuditAction.RECORD_CHANGE, AuditOutcome.FAILED, change="moved"
+        )
+    else:  # the page shows the visit and the patient's contact details
+        _audit_appointment(request, appointment, AuditAction.RECORD_VIEW)
     return render(
         request,
         "scheduling/staff/appointment_move.html",
@@ -320,10 +367,25 @@ def appointment_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             appointment_cancel(appointment=appointment, by_patient=False)
         except BookingInvalid as exc:
+            _audit_appointment(
+                request,
+                appointment,
+                AuditAction.RECORD_CHANGE,
+                AuditOutcome.FAILED,
+                change="cancelled",
+            )
             messages.error(request, exc.message)
         else:
+            _audit_appointment(
+                request,
+                appointment,
+                AuditAction.RECORD_CHANGE,
+                change="cancelled",
+                fields=["status"],
+            )
             messages.success(request, f"Cancelled: {_describe(appointment)}.")
         return redirect(_next_url(request, default))
+    _audit_appointment(request, appointment, AuditAction.RECORD_VIEW)
     return render(
         request,
         "scheduling/staff/appointment_cancel.html",
@@ -356,8 +418,19 @@ def appointment_mark_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         appointment_mark(appointment=appointment, status=status, by=request.user)  # type: ignore[arg-type]
     except BookingInvalid as exc:
+        _audit_appointment(
+            request, appointment, AuditAction.RECORD_CHANGE, AuditOutcome.FAILED, change="marked"
+        )
         messages.error(request, exc.message)
     else:
+        _audit_appointment(
+            request,
+            appointment,
+            AuditAction.RECORD_CHANGE,
+            change="marked",
+            fields=["status"],
+            status=status,
+        )
         messages.success(
             request, f"Recorded {MARK_LABELS[status].lower()}: {_describe(appointment)}."
         )

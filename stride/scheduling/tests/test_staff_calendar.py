@@ -312,10 +312,10 @@ def test_queries_do_not_grow_with_appointments_or_therapists(
     params: dict[str, Any] = {"view": view, "date": str(WEEK)}
     params[scope] = staff.therapist.pk if scope == "therapist" else staff.clinic.location.pk
     calendar_get(client, **params)  # warm the primary-location cache
-    # session, user, therapists, locations, appointments, time off
-    with django_assert_num_queries(6):
+    # session, user, therapists, locations, appointments, time off, the audit event
+    with django_assert_num_queries(7):
         calendar_get(client, **params)
     _busy_location(staff, therapists=6, per_therapist=12)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = calendar_get(client, **params)
     assert response.context["calendar"].appointment_count >= (2 if view == "day" else 12)
