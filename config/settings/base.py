@@ -232,6 +232,13 @@ STRIDE_RATE_LIMIT_PASSWORD_RESET = env.str("STRIDE_RATE_LIMIT_PASSWORD_RESET", d
 # Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
 STRIDE_TRUSTED_PROXIES = env.int("STRIDE_TRUSTED_PROXIES", default=0)
 
+# Webhooks never go to private, loopback or link-local addresses unless this allows it (for a
+# clinic's own systems on its private network). Backups land in STRIDE_BACKUP_DIR; pg_dump and
+# pg_restore come from STRIDE_PG_BINDIR when set (they must match the server's major version).
+STRIDE_WEBHOOKS_ALLOW_PRIVATE = env.bool("STRIDE_WEBHOOKS_ALLOW_PRIVATE", default=False)
+STRIDE_BACKUP_DIR = env.path("STRIDE_BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+STRIDE_PG_BINDIR = env.str("STRIDE_PG_BINDIR", default="")
+
 # Sign-in lockout (django-axes): after STRIDE_LOGIN_FAILURE_LIMIT wrong passwords for one
 # username from one IP, that pair is refused with the 429 page for the cool-off; a correct
 # password resets the count. Attempts are kept in the database, shared by every app server.
