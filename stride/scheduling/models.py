@@ -479,3 +479,20 @@ class Appointment(TimeStampedModel):
             errors["red_flags"] = "Red flags must be a list of known codes."
         if errors:
             raise ValidationError(errors)
+
+
+class PatientCalendarFeed(models.Model):
+    """A patient's private iCalendar feed of their own appointments; no row means no feed.
+
+    ``token_hash`` is the SHA-256 of the secret in the feed's URL (``/calendar/<token>.ics``);
+    the token itself is shown once, when issued, and never stored. Deleting the row revokes it.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(help_text="When the current token was issued.")
+
+    def __str__(self) -> str:
+        return f"Calendar feed of user {self.user_id}"

@@ -1,6 +1,10 @@
-"""Public booking: the steps under /book/ and each visit's private manage pages."""
+"""Public booking: the steps under /book/, each visit's private manage pages, patients' feeds.
 
-from django.urls import path
+``calendar/<token>.ics`` answers calendar apps without a session: the secret token in it is the
+credential.
+"""
+
+from django.urls import path, re_path
 
 from . import views
 
@@ -19,4 +23,7 @@ urlpatterns = [
     path(f"{MANAGE}calendar.ics", views.manage_calendar, name="manage_calendar"),
     path(f"{MANAGE}cancel/", views.manage_cancel, name="manage_cancel"),
     path(f"{MANAGE}reschedule/", views.manage_reschedule, name="manage_reschedule"),
+    re_path(
+        r"^calendar/(?P<token>[A-Za-z0-9_-]{16,128})\.ics$", views.patient_feed, name="patient_feed"
+    ),
 ]

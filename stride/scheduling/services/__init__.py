@@ -6,7 +6,12 @@ Import services from here; the modules behind it are an implementation detail.
 """
 
 from .booking import appointment_book
-from .calendar_feed import calendar_feed_token_revoke, calendar_feed_token_rotate
+from .calendar_feed import (
+    calendar_feed_token_revoke,
+    calendar_feed_token_rotate,
+    patient_calendar_feed_revoke,
+    patient_calendar_feed_rotate,
+)
 from .changes import (
     MARK_TRANSITIONS,
     appointment_cancel,
@@ -37,6 +42,8 @@ __all__ = [
     "appointment_token_rotate",
     "calendar_feed_token_revoke",
     "calendar_feed_token_rotate",
+    "patient_calendar_feed_revoke",
+    "patient_calendar_feed_rotate",
     "patient_get_or_create",
     "reminders_send_due",
     "time_off_create",
