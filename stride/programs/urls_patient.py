@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_patient as views
+from . import views_patient_calendar
 
 app_name = "my"
 
@@ -12,5 +13,6 @@ urlpatterns = [
     path("pain/", views.pain_log, name="pain"),
     path("check-in/", views.psfs_checkin, name="checkin"),
     path("reminders/", views.reminders, name="reminders"),
+    path("calendar/", views_patient_calendar.calendar, name="calendar"),
     path("handout.pdf", views.handout, name="handout"),
 ]
