@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from stride.accounts.permissions import clinical_staff_required
+from stride.audit.models import AuditAction
+from stride.audit.services import audit_patient_access
 
 from ..forms_staff import PatientSearchForm
 from ..models import ExerciseProgram, ProgramAlert, ProgramStatus
@@ -41,6 +43,13 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         user=request.user, search=search, attention_only=attention_only
     )
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    audit_patient_access(
+        request,
+        patient=None,
+        action=AuditAction.RECORD_VIEW,
+        object_type="patient_list",
+        detail={"count": len(page.object_list)},
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -75,6 +84,13 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except ExerciseProgram.DoesNotExist:
         raise Http404("No such program.") from None
     program = record.record.program if record.record else None
+    audit_patient_access(
+        request,
+        patient=patient,
+        action=AuditAction.RECORD_VIEW,
+        object_type="program" if program else "patient",
+        object_id=program.pk if program else patient.pk,
+    )
     return render(
         request,
         "programs/staff/patient_detail.html",
@@ -100,6 +116,14 @@ def alert_acknowledge_view(request: HttpRequest, pk: int) -> HttpResponse:
     except ProgramAlert.DoesNotExist:
         raise Http404("No such alert.") from None
     alert_acknowledge(alert=alert, by=request.user)  # type: ignore[arg-type]
+    audit_patient_access(
+        request,
+        patient=alert.program.patient,
+        action=AuditAction.RECORD_CHANGE,
+        object_type="program_alert",
+        object_id=alert.pk,
+        detail={"fields": ["acknowledged_at"]},
+    )
     messages.success(request, "Marked as dealt with.")
     return redirect(patient_url(alert.program.patient_id, alert.program))
 
@@ -110,6 +134,14 @@ def symptoms_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the patient's warning signs were dealt with, and resume the program."""
     program = program_or_404(request, pk)
     program = symptoms_resolve(program=program, by=request.user, resume=True)  # type: ignore[arg-type]
+    audit_patient_access(
+        request,
+        patient=program.patient,
+        action=AuditAction.RECORD_CHANGE,
+        object_type="program",
+        object_id=program.pk,
+        detail={"fields": ["symptom_reports.resolved_at", "status"]},
+    )
     if program.status == ProgramStatus.ACTIVE:
         messages.success(request, "Warning signs marked as resolved; the program is running again.")
     else:

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stride.accounts.models import Role, User
 from stride.accounts.permissions import clinical_staff_required
+from stride.audit.models import AuditAction
+from stride.audit.services import audit_patient_access
 from stride.scheduling.models import Therapist
 
 from ..forms_staff import (
@@ -198,6 +200,14 @@ def program_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             items_errors = errors_apply(error, form=form, rows=rows)
         else:
+            audit_patient_access(
+                request,
+                patient=patient,
+                action=AuditAction.RECORD_CHANGE,
+                object_type="program",
+                object_id=program.pk,
+                detail={"fields": ["created"]},
+            )
             messages.success(
                 request, f"Program prescribed. {_name(patient)} has been emailed a link to it."
             )
@@ -272,6 +282,14 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             items_errors = errors_apply(error, form=form, rows=rows)
         else:
+            audit_patient_access(
+                request,
+                patient=patient,
+                action=AuditAction.RECORD_CHANGE,
+                object_type="program",
+                object_id=program.pk,
+                detail={"fields": ["version"], "version": new.number},
+            )
             messages.success(request, f"Program changed: version {new.number} is now current.")
             return redirect(patient_url(patient.pk, program))
     return _builder(
@@ -303,5 +321,13 @@ def program_status(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        audit_patient_access(
+            request,
+            patient=program.patient,
+            action=AuditAction.RECORD_CHANGE,
+            object_type="program",
+            object_id=program.pk,
+            detail={"fields": ["status"], "status": status},
+        )
         messages.success(request, done)
     return redirect(patient_url(program.patient_id, program))
