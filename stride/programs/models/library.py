@@ -110,6 +110,32 @@ def _positive_or_null(field: str) -> models.Q:
 DOSE_FIELDS = ("sets", "reps", "hold_seconds", "minutes", "times_per_day", "days_per_week")
 
 
+def dose_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """Return the checks every stored dose obeys, named ``<prefix>_<rule>``."""
+    return [
+        *(
+            models.CheckConstraint(
+                condition=_positive_or_null(field),
+                name=f"{prefix}_{field}_positive",
+                violation_error_message=f"The {field.replace('_', ' ')} must be at least 1.",
+            )
+            for field in DOSE_FIELDS
+        ),
+        models.CheckConstraint(
+            condition=models.Q(days_per_week__isnull=True) | models.Q(days_per_week__lte=7),
+            name=f"{prefix}_days_per_week_max_7",
+            violation_error_message="A week has seven days.",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(reps__isnull=False)
+            | models.Q(hold_seconds__isnull=False)
+            | models.Q(minutes__isnull=False),
+            name=f"{prefix}_dose_has_amount",
+            violation_error_message="Give the repetitions, a hold time or the minutes.",
+        ),
+    ]
+
+
 def _dose_field(verbose_name: str, maximum: int, help_text: str = "") -> models.Field:
     return models.PositiveSmallIntegerField(
         verbose_name,
@@ -185,26 +211,7 @@ class Exercise(TimeStampedModel):
             models.Index(fields=["is_published", "category"], name="programs_exercise_public_idx")
         ]
         constraints = [
-            *(
-                models.CheckConstraint(
-                    condition=_positive_or_null(field),
-                    name=f"programs_exercise_{field}_positive",
-                    violation_error_message=f"The {field.replace('_', ' ')} must be at least 1.",
-                )
-                for field in DOSE_FIELDS
-            ),
-            models.CheckConstraint(
-                condition=models.Q(days_per_week__isnull=True) | models.Q(days_per_week__lte=7),
-                name="programs_exercise_days_per_week_max_7",
-                violation_error_message="A week has seven days.",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(reps__isnull=False)
-                | models.Q(hold_seconds__isnull=False)
-                | models.Q(minutes__isnull=False),
-                name="programs_exercise_dose_has_amount",
-                violation_error_message="Give the repetitions, a hold time or the minutes.",
-            ),
+            *dose_constraints("programs_exercise"),
             models.CheckConstraint(
                 condition=models.Q(video_url="") | models.Q(video_url__startswith="https://"),
                 name="programs_exercise_video_https",

@@ -16,35 +16,10 @@ from django.db import models
 
 from stride.core.models import TimeStampedModel
 
-from .library import DOSE_FIELDS, Dose, Exercise, _dose_field, _positive_or_null
+from .library import DOSE_FIELDS, Dose, Exercise, _dose_field, dose_constraints
 
 MAX_SESSIONS_PER_WEEK = 14
 MAX_ITEMS = 12
-
-
-def _dose_constraints(prefix: str) -> list[models.BaseConstraint]:
-    return [
-        *(
-            models.CheckConstraint(
-                condition=_positive_or_null(field),
-                name=f"{prefix}_{field}_positive",
-                violation_error_message=f"The {field.replace('_', ' ')} must be at least 1.",
-            )
-            for field in DOSE_FIELDS
-        ),
-        models.CheckConstraint(
-            condition=models.Q(days_per_week__isnull=True) | models.Q(days_per_week__lte=7),
-            name=f"{prefix}_days_per_week_max_7",
-            violation_error_message="A week has seven days.",
-        ),
-        models.CheckConstraint(
-            condition=models.Q(reps__isnull=False)
-            | models.Q(hold_seconds__isnull=False)
-            | models.Q(minutes__isnull=False),
-            name=f"{prefix}_dose_has_amount",
-            violation_error_message="Give the repetitions, a hold time or the minutes.",
-        ),
-    ]
 
 
 class PrescribedDose(models.Model):
@@ -115,7 +90,7 @@ class ProgramTemplateItem(PrescribedDose):
             models.UniqueConstraint(
                 fields=["template", "position"], name="programs_templateitem_unique_position"
             ),
-            *_dose_constraints("programs_templateitem"),
+            *dose_constraints("programs_templateitem"),
         ]
 
     def __str__(self) -> str:
@@ -240,7 +215,7 @@ class ProgramItem(PrescribedDose):
             models.UniqueConstraint(
                 fields=["version", "position"], name="programs_item_unique_position"
             ),
-            *_dose_constraints("programs_item"),
+            *dose_constraints("programs_item"),
         ]
 
     def __str__(self) -> str:
