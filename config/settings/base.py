@@ -249,6 +249,8 @@ AXES_FAILURE_LIMIT = env.int("STRIDE_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("STRIDE_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Quiet: no start-up banner, and log lines name only the lockout parameters, not the user agent.
+AXES_VERBOSE = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "stride.accounts.lockout.axes_username"
 AXES_CLIENT_IP_CALLABLE = "stride.accounts.lockout.axes_client_ip"
@@ -270,4 +272,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; lockouts and failures (WARNING) are what matter,
+    # and the audit log already records each sign-in.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
