@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_two_factor
+from . import views, views_data, views_two_factor
 
 app_name = "accounts"
 
@@ -35,6 +35,7 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/my-data/", views_data.my_data, name="my_data"),
     path(
         "accounts/two-factor/verify/",
         views_two_factor.two_factor_verify_view,

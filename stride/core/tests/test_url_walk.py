@@ -258,6 +258,7 @@ TABLE: dict[str, Row] = {
         lambda w: "/accounts/password/done/",
         {**dict.fromkeys((*PATIENTS, *STAFF), OK), "anonymous": LOGIN},
     ),
+    "accounts/my-data/": patient_only("/accounts/my-data/"),
     "accounts/password-reset/": public("/accounts/password-reset/"),
     "accounts/password-reset/sent/": public("/accounts/password-reset/sent/"),
     "accounts/reset/done/": public("/accounts/reset/done/"),
