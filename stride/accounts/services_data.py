@@ -175,7 +175,7 @@ def patient_erase(*, user: User, by: User | None) -> None:
         )
         cancelled = 0
         for appointment in future:
-            appointment_cancel(appointment=appointment, by_patient=False, now=now)
+            appointment_cancel(appointment=appointment, by_patient=False, now=now, notify=False)
             cancelled += 1
 
         messages = ContactMessage.objects.filter(email__iexact=old_email).update(

@@ -136,6 +136,8 @@ def test_nothing_is_sent_to_the_old_address(
     assert all(OLD_EMAIL not in [a.lower() for a in m.to] for m in mail.outbox), [
         m.to for m in mail.outbox
     ]
+    # No cancellation email either, not even to the anonymised address.
+    assert mail.outbox == []
 
 
 def test_erased_patient_cannot_sign_in_by_password_link_or_token(

@@ -62,13 +62,18 @@ def _window_check(*, appointment: Appointment, now: dt.datetime) -> None:
 
 
 def appointment_cancel(
-    *, appointment: Appointment, by_patient: bool, now: dt.datetime | None = None
+    *,
+    appointment: Appointment,
+    by_patient: bool,
+    now: dt.datetime | None = None,
+    notify: bool = True,
 ) -> Appointment:
     """Cancel a booked appointment and free its time at once; return the updated row.
 
     Patients may cancel only until ``cancellation_window_hours`` before the start (else
     CancellationWindowPassed); staff may cancel at any time. Cancelling a cancelled appointment
-    changes nothing.
+    changes nothing. ``notify=False`` sends the patient no email (erasure: there is no one to
+    tell).
 
     Locks: the appointment row until commit.
     """
@@ -86,7 +91,8 @@ def appointment_cancel(
         full_clean_or_invalid(locked)
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
         webhook_event_enqueue(event="appointment.cancelled", appointment=locked)
-        on_commit_send("cancelled", locked)
+        if notify:
+            on_commit_send("cancelled", locked)
     return locked
 
 
