@@ -34,9 +34,17 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 
+# semgrep runs offline: local rules only, no metrics, no version check. It skips tests/ folders
+# (its default ignore list); .semgrep/tests/ holds each rule's examples for `semgrep --test`.
+SEMGREP_FLAGS := --metrics=off --disable-version-check --quiet
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/semgrep scan --config .semgrep/ --error $(SEMGREP_FLAGS)
+	for example in .semgrep/tests/stride.*; do \
+		$(BIN)/semgrep --test --config .semgrep/stride.yml $(SEMGREP_FLAGS) "$$example" || exit 1; \
+	done
 
 typecheck: install
 	$(BIN)/mypy .
@@ -45,7 +53,7 @@ pytest: install node_modules/.installed
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## ruff, mypy and the whole pytest suite (browser tests included).
+## ruff, semgrep, mypy and the whole pytest suite (browser tests and API fuzzing included).
 test: lint typecheck pytest
 
 clean:

@@ -162,7 +162,7 @@ def webhook_post(*, url: str, body: bytes, headers: dict[str, str]) -> PostResul
     except TargetRefused as exc:
         return result(None, f"Refused: {exc}")
     # target_resolve allowed only http(s) URLs.
-    request = urllib.request.Request(  # noqa: S310
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, see above)
         url,
         data=body,
         method="POST",

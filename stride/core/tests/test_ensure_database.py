@@ -31,4 +31,4 @@ def test_ensure_database_creates_a_missing_postgresql_database_once():
         assert "Created" not in second.stdout
     finally:
         with connection._nodb_cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')  # noqa: S608
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')  # noqa: S608 (the test's own name)

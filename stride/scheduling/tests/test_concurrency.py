@@ -142,7 +142,7 @@ def test_sqlite_file_books_exactly_one_of_twenty_concurrent_clients(tmp_path: Pa
     with sqlite3.connect(path) as db:
         statuses = ", ".join(f"'{status}'" for status in sorted(ACTIVE_STATUSES))
         rows = db.execute(
-            "SELECT substr(start, 1, 10), count(*) FROM scheduling_appointment "  # noqa: S608
+            "SELECT substr(start, 1, 10), count(*) FROM scheduling_appointment "  # noqa: S608 (fixed statuses)
             f"WHERE status IN ({statuses}) GROUP BY 1 ORDER BY 1"
         ).fetchall()
     assert rows == [(day, 1) for _, _, _, day in ROUNDS]
