@@ -118,7 +118,8 @@ def test_patient_books_reschedules_and_cancels(page: Any, booking_clinic: Clinic
     heading.filter(
         has_text=f"{booking_clinic.next_monday:%B} {booking_clinic.next_monday.day}"
     ).wait_for()
-    assert page.evaluate("() => document.activeElement.id") == "week-heading"
+    # booking.js focuses the heading on htmx:afterSettle, a moment after the new text shows.
+    page.wait_for_function("() => document.activeElement.id === 'week-heading'")
     assert "week=" in page.url  # the address follows, so reload and back work
     assert page.evaluate("() => window.stillThisPage === true")  # swapped in place by htmx
     check(page, "3-time-next-week")
