@@ -167,6 +167,28 @@ def _bounds(program: ExerciseProgram) -> dict[str, Any]:
     return {"today": today, "earliest": max(program.start_date, today - BACKDATE_LIMIT)}
 
 
+def _save(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[], object],
+    done: str,
+    aliases: dict[str, str | None] | None = None,
+) -> HttpResponse | None:
+    """Run ``save`` for a bound, valid form and go home with ``done``; else None to re-display.
+
+    A service's refusal lands on the form's fields (``aliases`` maps its names to the form's).
+    """
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        save()
+    except ValidationError as error:
+        service_errors_show(form, error, aliases)
+        return None
+    messages.success(request, done)
+    return _home()
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @patient_page
 def session_log(request: HttpRequest) -> HttpResponse:
@@ -182,19 +204,15 @@ def session_log(request: HttpRequest) -> HttpResponse:
             status=409 if request.method == "POST" else 200,
         )
     items = list(version_current(program=program).items.all())
-    if request.method != "POST":
-        form = SessionLogForm(items=items, **_bounds(program))
-    else:
-        form = SessionLogForm(request.POST, items=items, **_bounds(program))
-        if form.is_valid():
-            try:
-                session_log_create(program=program, **form.service_arguments())
-            except ValidationError as error:
-                service_errors_show(form, error)
-            else:
-                messages.success(request, "Your session is logged. Well done!")
-                return _home()
-    return render(request, "programs/my/log.html", _log_context(program, form=form))
+    data = request.POST if request.method == "POST" else None
+    form = SessionLogForm(data, items=items, **_bounds(program))
+    saved = _save(
+        request,
+        form,
+        lambda: session_log_create(program=program, **form.service_arguments()),
+        "Your session is logged. Well done!",
+    )
+    return saved or render(request, "programs/my/log.html", _log_context(program, form=form))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -204,19 +222,15 @@ def pain_log(request: HttpRequest) -> HttpResponse:
     program = _program_or_home(request)
     if isinstance(program, HttpResponse):
         return program
-    if request.method != "POST":
-        form = PainLogForm(**_bounds(program))
-    else:
-        form = PainLogForm(request.POST, **_bounds(program))
-        if form.is_valid():
-            try:
-                pain_score_create(program=program, **form.service_arguments())
-            except ValidationError as error:
-                service_errors_show(form, error)
-            else:
-                messages.success(request, "Your pain rating is logged. Thank you.")
-                return _home()
-    return render(request, "programs/my/pain.html", _log_context(program, form=form))
+    data = request.POST if request.method == "POST" else None
+    form = PainLogForm(data, **_bounds(program))
+    saved = _save(
+        request,
+        form,
+        lambda: pain_score_create(program=program, **form.service_arguments()),
+        "Your pain rating is logged. Thank you.",
+    )
+    return saved or render(request, "programs/my/pain.html", _log_context(program, form=form))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -231,17 +245,16 @@ def psfs_checkin(request: HttpRequest) -> HttpResponse:
     form: PsfsFirstForm | PsfsRatingForm = (
         PsfsRatingForm(data, activities=activities) if activities else PsfsFirstForm(data)
     )
-    if data is not None and form.is_valid():
-        try:
-            psfs_checkin_create(
-                program=program, on=program_today(program), **form.service_arguments()
-            )
-        except ValidationError as error:
-            service_errors_show(form, error, {"activities": None, "ratings": None})
-        else:
-            messages.success(request, "Your check-in is saved. Thank you.")
-            return _home()
-    return render(
+    saved = _save(
+        request,
+        form,
+        lambda: psfs_checkin_create(
+            program=program, on=program_today(program), **form.service_arguments()
+        ),
+        "Your check-in is saved. Thank you.",
+        aliases={"activities": None, "ratings": None},
+    )
+    return saved or render(
         request,
         "programs/my/checkin.html",
         _log_context(program, form=form, first=not activities),
