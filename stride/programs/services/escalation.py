@@ -32,6 +32,19 @@ from ..selectors.programs import (
 logger = logging.getLogger(__name__)
 
 
+def program_lock(pk: int) -> ExerciseProgram:
+    """Lock program ``pk`` until commit and return it with its therapist, user and location.
+
+    One query: only the program row is locked (``of``; SQLite, which locks the whole database
+    for writes, ignores it).
+    """
+    return (
+        ExerciseProgram.objects.select_for_update(of=("self",))
+        .select_related("therapist__location", "therapist__user")
+        .get(pk=pk)
+    )
+
+
 def _alert_record(program: ExerciseProgram, alert: rules.Alert) -> ProgramAlert | None:
     try:
         with transaction.atomic():
@@ -76,12 +89,9 @@ def program_evaluate(
     Returns the new alerts. An emergency red flag pauses the program (CLINICAL.md §1). Locks
     the program row.
     """
-    program = ExerciseProgram.objects.select_for_update().get(pk=program.pk)
+    program = program_lock(program.pk)
     if program.status not in OPEN_STATUSES:
         return []
-    program = ExerciseProgram.objects.select_related("therapist__location", "therapist__user").get(
-        pk=program.pk
-    )
     today = today or program_today(program)
     recorded = set(program.alerts.values_list("episode_key", flat=True))
     alerts = rules.evaluate(

@@ -29,17 +29,17 @@ from ..models import (
     SymptomReport,
 )
 from ..selectors.programs import program_today, version_current
-from .escalation import program_evaluate
+from .escalation import program_evaluate, program_lock
 
 BACKDATE_LIMIT = dt.timedelta(days=14)
 PSFS_MIN, PSFS_MAX = 3, 5
 
 
 def _lock_open(program: ExerciseProgram) -> ExerciseProgram:
-    locked = ExerciseProgram.objects.select_for_update().get(pk=program.pk)
+    locked = program_lock(program.pk)
     if locked.status == ProgramStatus.ENDED:
         raise ValidationError("This program has ended; your therapist can prescribe a new one.")
-    return ExerciseProgram.objects.select_related("therapist__location").get(pk=locked.pk)
+    return locked
 
 
 def _check_day(program: ExerciseProgram, on: dt.date) -> dt.date:
