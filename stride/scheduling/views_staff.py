@@ -569,7 +569,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         for_staff=True,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -3,7 +3,8 @@
 Callers: a visitor, the patient (Zelda), another patient, Zelda's therapist, another therapist,
 front desk and a clinic admin. Each route of the URLconf must have a row in ``TABLE`` saying who
 may open it; a route without a row fails the test, so a new page cannot ship unlisted. For every
-caller the test asserts the status the table expects and that nothing leaks: Zelda's name never
+caller the test asserts the status the table expects, that answers to signed-in callers and
+private paths carry ``Cache-Control: no-store``, and that nothing leaks: Zelda's name never
 reaches a patient or a visitor who is not Zelda, and her clinical record (program title, session
 note, visit reason) reaches only Zelda, her therapist and the admin. Unsafe methods are sent by
 every caller who may not use the page, and must change nothing.
@@ -22,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from stride.accounts.models import Role, User
+from stride.core.middleware import PRIVATE_PREFIXES
 from stride.programs.models import ExerciseProgram, ProgramAlert, SessionLog
 from stride.programs.selectors.programs import program_today, version_current
 from stride.programs.tests.factories import program_prescribe
@@ -463,6 +465,9 @@ def test_route_answers_each_caller_as_the_table_says(world: World, route: str) -
         where = f"GET {path} as {role}"
         response = _client(world, role).get(path)
         _assert_status(response, row.statuses[role], where)
+        if role != "anonymous" or path.startswith(PRIVATE_PREFIXES):
+            # Patient, staff and API answers never enter a cache, whatever their status.
+            assert "no-store" in response.get("Cache-Control", ""), f"{where}: cacheable"
         if role not in row.skip_leak_check:
             _assert_no_leak(_body(response), role, where)
 

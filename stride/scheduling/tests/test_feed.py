@@ -81,7 +81,7 @@ def test_a_valid_token_serves_the_therapists_calendar_without_a_session(staff: S
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert response["Cache-Control"] == "private, max-age=300"
+    assert response["Cache-Control"] == "no-store, private"
     assert "Cookie" not in response.get("Vary", "")
     body = response.content
     found = {str(event["UID"]): event for event in events(body)}
