@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STRIDE_STAFF_2FA, env
+from .base import ALLOWED_HOSTS, STRIDE_RATE_LIMITS, STRIDE_STAFF_2FA, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # no default: a missing secret stops the process
@@ -24,4 +24,13 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 if not STRIDE_STAFF_2FA:
     raise ImproperlyConfigured(
         "STRIDE_STAFF_2FA=off is refused by config.settings.production; unset it."
+    )
+
+# STRIDE_RATE_LIMITS=off (no rate limits, no sign-in lockout) is for load tests and benchmarks
+# on loopback: production accepts it only while every allowed host is a loopback name.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+if not STRIDE_RATE_LIMITS and not set(ALLOWED_HOSTS) <= LOOPBACK_HOSTS:
+    raise ImproperlyConfigured(
+        "STRIDE_RATE_LIMITS=off is refused by config.settings.production unless ALLOWED_HOSTS "
+        "holds only loopback hosts (127.0.0.1, localhost, [::1]); unset it."
     )

@@ -79,3 +79,35 @@ def test_production_settings_refuse_to_start_without_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def _production_check(tmp_path, **extra: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "k3y-" + "x7Qp9vL2mN8rT4wZ6yB1cD5fG0hJ3kS" * 2,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        **extra,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("hosts", ["clinic.example.org", "127.0.0.1,clinic.example.org", "*"])
+def test_production_refuses_rate_limits_off_on_a_public_host(tmp_path, hosts):
+    result = _production_check(tmp_path, ALLOWED_HOSTS=hosts, STRIDE_RATE_LIMITS="off")
+    assert result.returncode != 0
+    assert "STRIDE_RATE_LIMITS=off is refused" in result.stderr
+
+
+def test_production_allows_rate_limits_off_for_a_loopback_benchmark(tmp_path):
+    result = _production_check(
+        tmp_path, ALLOWED_HOSTS="127.0.0.1,localhost", STRIDE_RATE_LIMITS="off"
+    )
+    assert result.returncode == 0, result.stderr
