@@ -265,6 +265,9 @@ STRIDE_STAFF_IDLE_MINUTES = env.int("STRIDE_STAFF_IDLE_MINUTES", default=30)
 # Staff confirm each sign-in with an authenticator app (TOTP) or a one-time recovery code.
 # Only "off" turns it off (a mistyped value keeps it on); production refuses "off".
 STRIDE_STAFF_2FA = env.str("STRIDE_STAFF_2FA", default="on").lower() != "off"
+# Staff personal API tokens (FHIR, API) need a current authenticator code to be made, stop
+# working when the account's authenticator is removed, and expire after this many days.
+STRIDE_STAFF_API_TOKEN_DAYS = env.int("STRIDE_STAFF_API_TOKEN_DAYS", default=30)
 OTP_TOTP_ISSUER = "Stride"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 

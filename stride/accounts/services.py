@@ -27,6 +27,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from stride.api.models import ApiToken
 from stride.scheduling.selectors import location_get_primary
 
 from .models import SignInLink, User, sign_in_link_token_hash
@@ -306,8 +307,10 @@ def two_factor_reset(*, user: User) -> int:
     """Remove ``user``'s authenticator and recovery codes; return how many devices went.
 
     Sessions confirmed with them stop counting as confirmed at their next request, and the
-    next sign-in asks ``user`` to set up an authenticator again.
+    next sign-in asks ``user`` to set up an authenticator again. Their API tokens, made with
+    the lost authenticator, are revoked.
     """
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     removed = 0
     for model in (TOTPDevice, StaticDevice):
         devices = model.objects.filter(user=user)

@@ -16,11 +16,11 @@ from .models import ApiToken
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are listed, never created or edited here; the hash stays hidden."""
 
-    list_display = ("name", "user", "created_at", "last_used_at", "revoked_at")
+    list_display = ("name", "user", "created_at", "last_used_at", "expires_at", "revoked_at")
     list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
     list_select_related = ("user",)
     search_fields = ("user__email", "name")
-    fields = ("user", "name", "created_at", "last_used_at", "revoked_at")
+    fields = ("user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
     readonly_fields = fields
     date_hierarchy = "created_at"
     actions = ["revoke"]

@@ -7,7 +7,10 @@
   applies. Only the token's SHA-256 is stored and looked up; an unknown or revoked token is 401,
   even when a session cookie comes with it.
 
-Only active users pass either way. ``patient_auth`` also refuses everyone who is not a patient
+Only active users pass either way. A staff member's token is made only with a current code from
+their authenticator (while ``STRIDE_STAFF_2FA`` is on), expires after
+``STRIDE_STAFF_API_TOKEN_DAYS`` and stops working when the account has no confirmed
+authenticator any more: a token must never be a way around the second factor. ``patient_auth`` also refuses everyone who is not a patient
 with 403: the ``/me`` endpoints show a patient's own clinical data and nobody else's.
 """
 
@@ -19,12 +22,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from stride.accounts.models import Role, User
+from stride.accounts.services import TwoFactorThrottled, two_factor_verify
 
 from .errors import ApiError
 from .models import ApiToken, api_token_hash
@@ -38,20 +44,50 @@ LAST_USED_EVERY = dt.timedelta(minutes=1)
 # --- Tokens --------------------------------------------------------------------------------------
 
 
-def api_token_create(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+def api_token_create(
+    *, user: User, name: str = "", otp_code: str = "", now: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
     """Create a personal API token for active ``user``; return the row and the raw token.
 
-    The raw token is not stored anywhere: show it to the user once.
+    For staff, ``otp_code`` must be a current code from their authenticator (or a recovery
+    code, which is then used up) while ``STRIDE_STAFF_2FA`` is on, and the token expires after
+    ``STRIDE_STAFF_API_TOKEN_DAYS``. The raw token is not stored anywhere: show it once.
     """
     if not user.is_active:
         raise ValidationError({"user": ["Tokens are only for active users."]})
+    now = now or timezone.now()
+    expires_at = None
+    if user.has_staff_access:
+        if settings.STRIDE_STAFF_2FA:
+            _staff_code_check(user=user, otp_code=otp_code)
+        expires_at = now + dt.timedelta(days=settings.STRIDE_STAFF_API_TOKEN_DAYS)
     token = secrets.token_urlsafe(32)
     row = ApiToken(
-        user=user, name=name.strip() or "Personal token", token_hash=api_token_hash(token)
+        user=user,
+        name=name.strip() or "Personal token",
+        token_hash=api_token_hash(token),
+        expires_at=expires_at,
     )
     row.full_clean()
     row.save()
     return row, token
+
+
+def _staff_code_check(*, user: User, otp_code: str) -> None:
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError(
+            {"otp": ["Set up two-factor authentication first: staff tokens need it."]}
+        )
+    try:
+        device = two_factor_verify(user=user, code=otp_code) if otp_code.strip() else None
+    except TwoFactorThrottled as exc:
+        raise ValidationError(
+            {"otp": [f"Too many wrong codes: try again in {exc.args[0]} seconds."]}
+        ) from exc
+    if device is None:
+        raise ValidationError(
+            {"otp": ["Give a current code from the staff member's authenticator app (--otp)."]}
+        )
 
 
 def api_token_revoke(*, token: ApiToken, now: dt.datetime | None = None) -> ApiToken:
@@ -64,20 +100,32 @@ def api_token_revoke(*, token: ApiToken, now: dt.datetime | None = None) -> ApiT
 
 
 def api_token_user(*, token: str, now: dt.datetime | None = None) -> User | None:
-    """Return the active user whose unrevoked token ``token`` is, else None; note the use."""
+    """Return the active user whose live token ``token`` is, else None; note the use.
+
+    Live: not revoked, not expired, and for staff (while ``STRIDE_STAFF_2FA`` is on) only while
+    the account still has a confirmed authenticator.
+    """
     if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
+    now = now or timezone.now()
     row = (
         ApiToken.objects.select_related("user")
         .filter(token_hash=api_token_hash(token), revoked_at__isnull=True, user__is_active=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .first()
     )
     if row is None:
         return None
-    now = now or timezone.now()
+    user = row.user
+    if (
+        user.has_staff_access
+        and settings.STRIDE_STAFF_2FA
+        and not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    ):
+        return None
     if row.last_used_at is None or row.last_used_at < now - LAST_USED_EVERY:
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-    return row.user
+    return user
 
 
 # --- Auth classes for django-ninja ----------------------------------------------------------------

@@ -17,7 +17,8 @@ class ApiToken(models.Model):
     """A personal token sent as ``Authorization: Bearer <token>``; shown once when created.
 
     Only the token's SHA-256 is stored. A revoked token stays listed (with ``revoked_at``) so
-    the admin shows what was used and when.
+    the admin shows what was used and when. A staff member's token is made only with a current
+    code from their authenticator, expires, and stops working when their authenticator goes.
     """
 
     user = models.ForeignKey(
@@ -28,6 +29,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Staff tokens expire (STRIDE_STAFF_API_TOKEN_DAYS); a patient's token lasts until revoked.
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
