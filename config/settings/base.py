@@ -199,6 +199,9 @@ DEFAULT_FROM_EMAIL = env.str(
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where contact messages are announced; the clinic location's email when empty.
 STRIDE_CLINIC_INBOX = env.str("STRIDE_CLINIC_INBOX", default="")
+# Sent (and expired) emails stay in the outbox this many days, for the admin, then are
+# deleted by send_queued_email: they hold names, visit times and addresses.
+STRIDE_EMAIL_RETENTION_DAYS = env.int("STRIDE_EMAIL_RETENTION_DAYS", default=7)
 
 # Security headers on every response.
 SECURE_CONTENT_TYPE_NOSNIFF = True
