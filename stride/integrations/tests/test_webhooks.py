@@ -222,7 +222,7 @@ def test_a_booking_rolled_back_after_the_insert_enqueues_nothing(
     def fail(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("crash after the insert, inside the transaction")
 
-    monkeypatch.setattr(booking_services, "on_commit_send", fail)
+    monkeypatch.setattr(booking_services, "appointment_event_queue", fail)
     with pytest.raises(RuntimeError):
         book(clinic)
 

@@ -20,7 +20,7 @@ from .changes import (
     appointment_token_rotate,
 )
 from .errors import BookingError, BookingInvalid, CancellationWindowPassed, SlotUnavailable
-from .notifications import appointment_event_send
+from .notifications import appointment_event_queue
 from .patients import patient_get_or_create
 from .reminders import ReminderResult, appointment_reminder_send, reminders_send_due
 from .time_off import TimeOffCreated, time_off_create, time_off_delete
@@ -35,7 +35,7 @@ __all__ = [
     "TimeOffCreated",
     "appointment_book",
     "appointment_cancel",
-    "appointment_event_send",
+    "appointment_event_queue",
     "appointment_mark",
     "appointment_reminder_send",
     "appointment_reschedule",

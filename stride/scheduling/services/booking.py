@@ -26,7 +26,7 @@ from stride.scheduling.models import (
 from stride.scheduling.selectors import availability_inputs_get, patient_is_new
 
 from .errors import BookingInvalid, SlotUnavailable, full_clean_or_invalid
-from .notifications import on_commit_send
+from .notifications import appointment_event_queue
 
 
 def is_clash(exc: DatabaseError) -> bool:
@@ -249,5 +249,5 @@ def appointment_book(
             raise
         appointment.manage_token = token
         webhook_event_enqueue(event="appointment.created", appointment=appointment)
-        on_commit_send("booked", appointment, manage_token=token)
+        appointment_event_queue(event="booked", appointment=appointment, manage_token=token)
     return appointment

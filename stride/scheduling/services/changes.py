@@ -27,7 +27,7 @@ from .errors import (
     SlotUnavailable,
     full_clean_or_invalid,
 )
-from .notifications import on_commit_send
+from .notifications import appointment_event_queue
 
 # Staff-recorded outcomes (appointment_mark): from status -> statuses it may become.
 MARK_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -92,7 +92,7 @@ def appointment_cancel(
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
         webhook_event_enqueue(event="appointment.cancelled", appointment=locked)
         if notify:
-            on_commit_send("cancelled", locked)
+            appointment_event_queue(event="cancelled", appointment=locked)
     return locked
 
 
@@ -158,7 +158,7 @@ def appointment_reschedule(
                 raise SlotUnavailable(engine.BUSY) from exc
             raise
         webhook_event_enqueue(event="appointment.rescheduled", appointment=locked)
-        on_commit_send("rescheduled", locked)
+        appointment_event_queue(event="rescheduled", appointment=locked)
     return locked
 
 
@@ -202,7 +202,7 @@ def appointment_mark(
         locked.save(update_fields=fields)
         if status == AppointmentStatus.LATE_CANCELLED:
             webhook_event_enqueue(event="appointment.cancelled", appointment=locked)
-            on_commit_send("cancelled", locked)
+            appointment_event_queue(event="cancelled", appointment=locked)
     return locked
 
 

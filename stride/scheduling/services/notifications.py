@@ -1,4 +1,4 @@
-"""Emails to the patient when a visit is booked, moved or cancelled; always sent after commit.
+"""Emails to the patient when a visit is booked, moved or cancelled, queued with the change.
 
 Each email has a plain-text body, a simple HTML alternative and the visit as an iCalendar
 attachment with the appointment's stable UID, so a calendar app updates or cancels the event
@@ -12,11 +12,12 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from stride.core import timefmt
+from stride.core.outbox import email_queue
 from stride.scheduling.ics import appointments_to_ical
 from stride.scheduling.links import appointment_manage_url
 from stride.scheduling.models import Appointment
@@ -77,38 +78,31 @@ def appointment_event_email_build(
     return email
 
 
-def appointment_event_send(
-    *, event: str, appointment_id: int, manage_token: str | None = None
+def appointment_event_queue(
+    *, event: str, appointment: Appointment, manage_token: str | None = None
 ) -> None:
-    """Tell the patient about a booking event (booked, rescheduled, cancelled); never raise.
+    """Queue the patient's email about ``event`` (booked, rescheduled, cancelled); never raise.
 
-    Runs after commit. A failing mail server is logged with the appointment id only (no
-    address, no details) and leaves the booking as it is.
+    Precondition: inside the transaction that changes ``appointment`` (the email is saved with
+    the change and its first attempt follows commit; see ``stride.core.outbox``). The email is
+    not sent once the visit is over, and the booked one, which carries the manage link, keeps
+    its content only until it is sent. A failure to build or save it is logged with the
+    appointment id only (no address, no details) and leaves the booking as it is.
     """
     if event not in SUBJECTS:
-        logger.warning("appointment %s: no email for event %r", appointment_id, event)
+        logger.warning("appointment %s: no email for event %r", appointment.pk, event)
         return
     try:
-        appointment = Appointment.objects.select_related(
-            "location", "therapist", "appointment_type", "patient", "insurance_plan"
-        ).get(pk=appointment_id)
-        appointment_event_email_build(
-            event=event, appointment=appointment, manage_token=manage_token
-        ).send()
-    except Exception as exc:  # SMTP down, timeouts, refused recipients, a vanished row.
-        logger.warning(
-            "appointment %s: %s email not sent (%s)", appointment_id, event, type(exc).__name__
+        email_queue(
+            message=appointment_event_email_build(
+                event=event, appointment=appointment, manage_token=manage_token
+            ),
+            kind=f"appointment.{event}",
+            # A visit already over when it changes (staff recording the past) still gets its email.
+            expires_at=appointment.end if appointment.end > timezone.now() else None,
+            secret=manage_token is not None,
         )
-        return
-    logger.info("appointment %s: %s email sent", appointment_id, event)
-
-
-def on_commit_send(event: str, appointment: Appointment, manage_token: str | None = None) -> None:
-    """Call ``appointment_event_send`` once the current transaction commits (never on rollback)."""
-    appointment_id = appointment.pk
-    transaction.on_commit(
-        lambda: appointment_event_send(
-            event=event, appointment_id=appointment_id, manage_token=manage_token
-        ),
-        robust=True,
-    )
+    except Exception as exc:  # a broken template or a vanished row; the booking stands.
+        logger.exception(
+            "appointment %s: %s email not queued (%s)", appointment.pk, event, type(exc).__name__
+        )

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 from typing import Any
 
 import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from stride.core.models import OutgoingEmail
 from stride.scheduling.models import Appointment, AppointmentStatus, RedFlag
 from stride.scheduling.services import (
     appointment_book,
     appointment_cancel,
-    appointment_event_send,
+    appointment_event_queue,
     appointment_mark,
     appointment_reschedule,
+    notifications,
 )
 from stride.scheduling.tests.conftest import MONDAY, NOW, NY, Clinic, local
 from stride.scheduling.tests.factories import InsurancePlanFactory
@@ -208,35 +209,56 @@ def test_times_stay_local_across_the_daylight_saving_change(
 
 def test_a_failing_mail_server_never_breaks_booking(
     clinic: Clinic,
+    mailoutbox: list[Any],
     django_capture_on_commit_callbacks: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> int:
-        raise smtplib.SMTPServerDisconnected("mail server down")
-
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    settings.EMAIL_BACKEND = "stride.core.tests.mail_backends.SMTPDownBackend"
     with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
         appointment = book(clinic, local(MONDAY, 10))
 
     assert Appointment.objects.get(pk=appointment.pk).status == AppointmentStatus.CONFIRMED
-    (record,) = [r for r in caplog.records if "email not sent" in r.getMessage()]
+    email = OutgoingEmail.objects.get()
+    assert (email.kind, email.status, email.attempts) == ("appointment.booked", "pending", 1)
+    (record,) = [r for r in caplog.records if "attempt 1 failed" in r.getMessage()]
     message = record.getMessage()
-    assert (
-        message == f"appointment {appointment.pk}: booked email not sent (SMTPServerDisconnected)"
+    assert message.startswith(
+        f"outgoing email {email.pk} (appointment.booked): attempt 1 failed (SMTPException)"
     )
     assert clinic.patient.email not in message
-
-
-def test_unknown_events_and_vanished_appointments_send_nothing(
-    mailoutbox: list[Any], caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING):
-        appointment_event_send(event="exploded", appointment_id=1)
-        appointment_event_send(event="booked", appointment_id=987654)
     assert mailoutbox == []
-    assert "no email for event 'exploded'" in caplog.text
-    assert "appointment 987654: booked email not sent (DoesNotExist)" in caplog.text
+
+
+def test_a_template_failure_is_logged_and_the_booking_stands(
+    clinic: Clinic,
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(**kwargs: Any) -> Any:
+        raise ValueError("template exploded")
+
+    monkeypatch.setattr(notifications, "appointment_event_email_build", broken)
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        appointment = book(clinic, local(MONDAY, 10))
+
+    assert Appointment.objects.get(pk=appointment.pk).status == AppointmentStatus.CONFIRMED
+    assert f"appointment {appointment.pk}: booked email not queued (ValueError)" in caplog.text
+    assert not OutgoingEmail.objects.exists()
+    assert mailoutbox == []
+
+
+def test_unknown_events_send_nothing(
+    clinic: Clinic, mailoutbox: list[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    appointment = book(clinic, local(MONDAY, 10))
+    OutgoingEmail.objects.all().delete()
+    with caplog.at_level(logging.WARNING):
+        appointment_event_queue(event="exploded", appointment=appointment)
+    assert not OutgoingEmail.objects.exists()
+    assert f"appointment {appointment.pk}: no email for event 'exploded'" in caplog.text
 
 
 def test_a_rolled_back_booking_sends_nothing(

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from stride.accounts.models import PatientProfile, Role, User
+from stride.core.models import OutgoingEmail
 from stride.scheduling import availability as engine
 from stride.scheduling.models import (
     Appointment,
@@ -315,23 +316,26 @@ def test_overlong_reason_is_invalid(clinic: Clinic) -> None:
     assert excinfo.value.field == "reason"
 
 
-def test_booking_schedules_its_notification_after_commit(
-    clinic: Clinic, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+def test_booking_queues_its_notification_and_sends_it_after_commit(
+    clinic: Clinic, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    sent: list[dict[str, Any]] = []
-    monkeypatch.setattr(
-        "stride.scheduling.services.notifications.appointment_event_send",
-        lambda **kw: sent.append(kw),
-    )
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         appointment = book(clinic, local(MONDAY, 10))
-    assert sent == [
-        {
-            "event": "booked",
-            "appointment_id": appointment.pk,
-            "manage_token": appointment.manage_token,
-        }
-    ]
+    email = OutgoingEmail.objects.get()
+    assert (email.kind, email.status, email.to) == (
+        "appointment.booked",
+        "pending",
+        [appointment.patient.email],
+    )
+    assert str(appointment.manage_token) in email.body
+    assert mailoutbox == []  # nothing leaves before commit
+
+    for callback in callbacks:
+        callback()
+    assert [m.to for m in mailoutbox] == [[appointment.patient.email]]
+    email.refresh_from_db()
+    assert email.status == "sent"
+    assert email.body == ""  # it carried the manage link: erased once sent
 
 
 # --- Cancelling --------------------------------------------------------------------------------
