@@ -2,8 +2,8 @@
 
 Patients sign in with single-use emailed links. Staff sign in by password, never receive a
 link, and confirm each sign-in with an authenticator app or a one-time recovery code. Emails
-leave only after commit and carry no clinical details: the link, how long it lasts, and the
-caller's short introduction.
+go through the outbox (``stride.core.outbox``), leave only after commit and carry no clinical
+details: the link, how long it lasts, and the caller's short introduction.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from stride.api.models import ApiToken
+from stride.core.outbox import email_queue
 from stride.scheduling.selectors import location_get_primary
 
 from .models import SignInLink, User, sign_in_link_token_hash
@@ -101,7 +102,7 @@ def sign_in_link_request(*, email: str) -> None:
     if len(users) != 1 or not users[0].may_use_email_links:
         return
     link, token = sign_in_link_create(user=users[0], purpose=SignInLink.Purpose.SIGN_IN)
-    _send_on_commit(link=link, token=token, subject=SIGN_IN_SUBJECT, intro=SIGN_IN_INTRO)
+    _email_queue(link=link, token=token, subject=SIGN_IN_SUBJECT, intro=SIGN_IN_INTRO)
 
 
 @transaction.atomic
@@ -115,7 +116,7 @@ def patient_invite(*, user: User, subject: str, intro: str) -> None:
     if not user.may_use_email_links:
         raise ValueError("Only active patients can be sent a sign-in link.")
     link, token = sign_in_link_create(user=user, purpose=SignInLink.Purpose.INVITATION)
-    _send_on_commit(link=link, token=token, subject=subject, intro=intro)
+    _email_queue(link=link, token=token, subject=subject, intro=intro)
 
 
 def sign_in_link_email_build(
@@ -152,23 +153,20 @@ def _lifetime_text(lifetime: dt.timedelta) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def _send_on_commit(*, link: SignInLink, token: str, subject: str, intro: str) -> None:
-    link_id = link.pk
-    transaction.on_commit(
-        lambda: _send(link_id=link_id, token=token, subject=subject, intro=intro), robust=True
-    )
-
-
-def _send(*, link_id: int, token: str, subject: str, intro: str) -> None:
-    # Runs after commit, in the request: a failing mail server is logged with the link's id
-    # only (no address, no token) and never reaches the visitor, who sees the same page.
+def _email_queue(*, link: SignInLink, token: str, subject: str, intro: str) -> None:
+    # Queued with the link, in its transaction; it leaves once that commits. The email holds a
+    # working link: never sent after the link expires, its content erased once it is sent or
+    # expired. A failure is logged with the link's id only (no address, no token) and never
+    # reaches the visitor, who sees the same page.
     try:
-        link = SignInLink.objects.select_related("user").get(pk=link_id)
-        sign_in_link_email_build(link=link, token=token, subject=subject, intro=intro).send()
-    except Exception as exc:  # SMTP down, timeouts, refused recipients, a vanished row.
-        logger.warning("sign-in link %s: email not sent (%s)", link_id, type(exc).__name__)
-        return
-    logger.info("sign-in link %s: email sent", link_id)
+        email_queue(
+            message=sign_in_link_email_build(link=link, token=token, subject=subject, intro=intro),
+            kind=f"accounts.{link.purpose}",
+            expires_at=link.expires_at,
+            secret=True,
+        )
+    except Exception as exc:  # a broken template; the link stands, another can be asked for.
+        logger.exception("sign-in link %s: email not queued (%s)", link.pk, type(exc).__name__)
 
 
 def password_reset_email_context() -> dict[str, Any]:
