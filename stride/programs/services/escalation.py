@@ -12,12 +12,13 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from stride.accounts.models import User
+from stride.core.outbox import email_queue
 
 from .. import rules
 from ..models import OPEN_STATUSES, ExerciseProgram, ProgramAlert, ProgramStatus, SymptomReport
@@ -64,20 +65,30 @@ def _alert_record(program: ExerciseProgram, alert: rules.Alert) -> ProgramAlert 
 
 
 def _therapist_notify(program: ExerciseProgram) -> None:
-    """Tell the therapist a patient needs attention; the email names no clinical detail."""
-    body = render_to_string(
-        "programs/email/therapist_attention.txt",
-        {"program": program, "url": f"{settings.SITE_URL}/staff/patients/{program.patient_id}/"},
-    )
+    """Queue the therapist's "a patient needs attention" email; it names no clinical detail.
+
+    Runs in the evaluation's transaction, so the email exists exactly when the alert does; the
+    outbox sends it after commit and retries it while the mail server is down.
+    """
     try:
-        send_mail(
-            "A patient needs your attention",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [program.therapist.user.email],
+        body = render_to_string(
+            "programs/email/therapist_attention.txt",
+            {
+                "program": program,
+                "url": f"{settings.SITE_URL}/staff/patients/{program.patient_id}/",
+            },
         )
-    except Exception:  # the alert is recorded; the dashboard shows it even if mail fails
-        logger.exception("could not email the therapist of program %s", program.pk)
+        email_queue(
+            message=EmailMessage(
+                "A patient needs your attention",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [program.therapist.user.email],
+            ),
+            kind="programs.attention",
+        )
+    except Exception:  # the alert is recorded; the dashboard shows it even without the email
+        logger.exception("could not queue the email to the therapist of program %s", program.pk)
 
 
 @transaction.atomic
@@ -112,7 +123,7 @@ def program_evaluate(
         program.status_changed_at = timezone.now()
         program.save(update_fields=["status", "status_changed_at", "updated_at"])
     if any(row.flag_therapist for row in new):
-        transaction.on_commit(lambda: _therapist_notify(program))
+        _therapist_notify(program)
     return new
 
 

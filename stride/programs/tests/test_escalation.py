@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
+from stride.core.models import OutgoingEmail
+from stride.core.outbox import SendResult, emails_send_due
 from stride.programs.models import PainScore, ProgramAlert, ProgramStatus, SessionLog
 from stride.programs.selectors.programs import alert_list_open, program_today, version_current
 from stride.programs.services.escalation import (
@@ -171,3 +174,25 @@ def test_ended_programs_are_not_evaluated(program):
     program.status = ProgramStatus.ENDED
     program.save()
     assert program_evaluate(program=program) == []
+
+
+def test_the_therapist_email_waits_out_a_mail_server_outage(
+    program, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "stride.core.tests.mail_backends.SMTPDownBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        _log_days(program, range(14, -1, -1), pain=6)
+    assert [a.kind for a in ProgramAlert.objects.filter(program=program)] == ["not_improving"]
+    email = OutgoingEmail.objects.get(kind="programs.attention")
+    assert (email.status, email.attempts, email.to) == (
+        "pending",
+        1,
+        [program.therapist.user.email],
+    )
+    assert mailoutbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    later = timezone.now() + dt.timedelta(minutes=1)
+    assert emails_send_due(now=later) == {SendResult.SENT: 1}
+    assert emails_send_due(now=later + dt.timedelta(hours=1)) == {}
+    assert [m.subject for m in mailoutbox] == ["A patient needs your attention"]
