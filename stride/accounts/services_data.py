@@ -16,6 +16,7 @@ from stride.api.models import ApiToken
 from stride.audit.models import AuditAction, AuditEvent
 from stride.audit.services import audit_record
 from stride.contact.models import ContactMessage
+from stride.core.outbox import emails_delete_for_address
 from stride.programs.models import (
     ExerciseLog,
     ExerciseProgram,
@@ -128,7 +129,8 @@ def patient_erase(*, user: User, by: User | None) -> None:
     holds the server). Identity goes (email, names, phone, date of birth, credentials, sessions,
     calendar feed); appointments, programs and logs stay, linked to the anonymised account, as
     the clinic's retention duty requires. Contact messages from their address keep their text
-    (the clinic's correspondence) but lose name, email and phone.
+    (the clinic's correspondence) but lose name, email and phone. Emails to their address still
+    in the outbox are deleted, pending or sent.
 
     Future visits are cancelled through ``appointment_cancel``. Its notice is built after commit
     from the anonymised row, so it is addressed to ``erased-<id>@invalid.example`` (RFC 2606,
@@ -181,6 +183,8 @@ def patient_erase(*, user: User, by: User | None) -> None:
         messages = ContactMessage.objects.filter(email__iexact=old_email).update(
             name=ERASED_NAME, email=erased_email, phone="", updated_at=now
         )
+        # Emails waiting or kept in the outbox: none may still go out, none is kept.
+        emails = emails_delete_for_address(old_email)
 
         audit_record(
             action=AuditAction.ERASURE,
@@ -195,5 +199,6 @@ def patient_erase(*, user: User, by: User | None) -> None:
                 "sessions": sessions,
                 "appointments_cancelled": cancelled,
                 "contact_messages": messages,
+                "outgoing_emails": emails,
             },
         )

@@ -16,12 +16,14 @@ from django.test import Client
 from django.utils import timezone
 
 from stride.accounts.models import PatientProfile, Role, SignInLink, User
-from stride.accounts.services import sign_in_link_create
+from stride.accounts.services import sign_in_link_create, sign_in_link_request
 from stride.accounts.services_data import patient_data_export, patient_erase
 from stride.api.auth import api_token_create
 from stride.api.models import ApiToken
 from stride.audit.models import AuditAction, AuditEvent
 from stride.contact.models import ContactMessage
+from stride.core.models import OutgoingEmail
+from stride.core.outbox import emails_send_due
 from stride.programs.models import ExerciseProgram, ProgramStatus, SessionLog
 from stride.programs.selectors.programs import program_today, version_current
 from stride.programs.services.reminders import exercise_reminders_send_due
@@ -138,6 +140,30 @@ def test_nothing_is_sent_to_the_old_address(
     ]
     # No cancellation email either, not even to the anonymised address.
     assert mail.outbox == []
+
+
+def test_emails_waiting_for_the_old_address_are_deleted_and_never_sent(
+    patient: User,
+    admin: User,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.EMAIL_BACKEND = "stride.core.tests.mail_backends.SMTPDownBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_link_request(email=OLD_EMAIL)
+    other = UserFactory.create(email="someone@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        sign_in_link_request(email=other.email)
+    assert OutgoingEmail.objects.filter(status="pending").count() == 2
+
+    _erase(patient, admin, django_capture_on_commit_callbacks)
+
+    assert [e.to for e in OutgoingEmail.objects.all()] == [[other.email]]
+    event = AuditEvent.objects.get(action=AuditAction.ERASURE)
+    assert event.detail["outgoing_emails"] == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    emails_send_due(now=timezone.now() + dt.timedelta(minutes=5))
+    assert [m.to for m in mail.outbox] == [[other.email]]
 
 
 def test_erased_patient_cannot_sign_in_by_password_link_or_token(
