@@ -8,6 +8,7 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -473,3 +474,32 @@ def test_sqlite_file_senders_racing_send_each_email_exactly_once(tmp_path: Path)
     sent = _race(tmp_path, env)
 
     assert len(sent) == DUE and len(set(sent)) == DUE
+
+
+# --- Every email goes through the outbox or a sender with its own durable state -----------------
+
+# Modules that send directly, each keeping its own record of what is due, so a failed email is
+# retried by its own command and "sent" is set only after the mail server accepted it.
+DIRECT_SENDERS = {
+    "stride/core/outbox.py": "the outbox itself",
+    "stride/contact/services.py": "ContactMessage.notification_sent_at; staff replies raise",
+    "stride/scheduling/services/reminders.py": "Appointment.reminder_sent_at and its claim",
+    "stride/programs/services/reminders.py": "ExerciseReminder rows and their claims",
+}
+SENDING = re.compile(
+    r"\.send\(\s*(fail_silently\s*=\s*\w+)?\s*\)|\bsend_mail\(|\bsend_mass_mail\("
+    r"|\bmail_admins\(|\bmail_managers\(|\bsend_messages\("
+)
+
+
+def test_emails_leave_only_through_the_outbox_or_a_durable_sender() -> None:
+    offenders = []
+    for path in sorted((ROOT / "stride").rglob("*.py")):
+        where = str(path.relative_to(ROOT))
+        if "/tests/" in where or "/migrations/" in where or where in DIRECT_SENDERS:
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            code = line.split("#", 1)[0]
+            if SENDING.search(code) and not code.lstrip().startswith("def "):
+                offenders.append(f"{where}:{number}: {line.strip()}")
+    assert offenders == [], "queue emails with stride.core.outbox.email_queue"
