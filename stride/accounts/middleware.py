@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 
+from stride.audit.services import audit_denied
+
 from .models import User
 from .permissions import two_factor_url, user_needs_two_factor
 
@@ -85,6 +87,8 @@ class StaffTwoFactorMiddleware:
             and _may_be_signed_in(request)
             and user_needs_two_factor(request.user)
         ):
+            if request.path_info.startswith((API_PATH, FHIR_PATH)):
+                audit_denied(request, reason="two_factor_required")
             if request.path_info.startswith(API_PATH):
                 return JsonResponse(
                     {"error": "two_factor_required", "detail": TWO_FACTOR_REQUIRED_DETAIL},

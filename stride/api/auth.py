@@ -155,6 +155,7 @@ class PersonalToken(HttpBearer):
         user = api_token_user(token=token.strip())
         if user is None:
             raise ApiError(401, "unauthenticated", "The API token is unknown or revoked.")
+        request.auth = user  # type: ignore[attr-defined]  # named by the audit log if refused
         return _patient(user) if self.patients_only else user
 
 

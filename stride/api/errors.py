@@ -14,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from stride.audit.services import audit_denied
+
 logger = logging.getLogger(__name__)
 
 # Where a value came from; integrators only care about the field's own name.
@@ -78,6 +80,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ApiError)
     def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        if exc.status == 403:
+            audit_denied(request, reason=exc.error)
         body = {"error": exc.error, "detail": exc.detail, **exc.extra}
         return api.create_response(request, body, status=exc.status)
 
@@ -100,6 +104,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         code = {401: "unauthenticated", 403: "forbidden", 429: "rate_limited"}.get(
             exc.status_code, "error"
         )
+        if exc.status_code == 403:
+            audit_denied(request, reason=code)
         return api.create_response(
             request, {"error": code, "detail": str(exc)}, status=exc.status_code
         )

@@ -104,9 +104,7 @@ def audit_record(
     if outcome not in AuditOutcome.values:
         raise ValueError(f"unknown audit outcome {outcome!r}")
     if actor is None and request is not None:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            actor = user
+        actor = request_actor(request)
     event = AuditEvent(
         action=action,
         outcome=outcome,
@@ -130,6 +128,29 @@ def audit_record(
         event.user_agent = str(request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_LENGTH]
     event.save()
     return event
+
+
+def request_actor(request: HttpRequest) -> Any:
+    """Return who ``request`` acts for: the session's user, else the API token's, else None.
+
+    Token-signed API and FHIR requests have no session: their user is ``request.auth``.
+    """
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    auth = getattr(request, "auth", None)
+    return auth if getattr(auth, "is_authenticated", False) else None
+
+
+def audit_denied(request: HttpRequest, *, reason: str) -> AuditEvent:
+    """Record that ``request`` was refused (a 403), naming the view and why, e.g. "forbidden"."""
+    match = getattr(request, "resolver_match", None)
+    return audit_record(
+        action=AuditAction.PERMISSION_DENIED,
+        request=request,
+        outcome=AuditOutcome.DENIED,
+        detail={"view": match.view_name if match is not None else None, "reason": reason[:64]},
+    )
 
 
 def audit_patient_access(
@@ -165,8 +186,8 @@ def audit_patient_access(
             object_type="program", object_id=program.pk,
         )
     """
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    user = request_actor(request)
+    if user is None:
         raise ValueError("audit_patient_access needs a signed-in user on the request")
     return audit_record(
         action=action,

@@ -25,9 +25,9 @@ from stride.core.csv import csv_safe_cell
 from stride.scheduling.selectors import location_get_primary
 
 from .forms import AuditFilterForm
-from .models import AuditAction, AuditEvent, AuditOutcome
+from .models import AuditAction, AuditEvent
 from .selectors import audit_event_list
-from .services import audit_record
+from .services import audit_denied, audit_record
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = (
@@ -53,13 +53,7 @@ admin_required = role_required(Role.ADMIN)
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Record the refusal, then answer 403: JSON under /api/ and /fhir/, the site's page elsewhere."""
-    match = getattr(request, "resolver_match", None)
-    audit_record(
-        action=AuditAction.PERMISSION_DENIED,
-        request=request,
-        outcome=AuditOutcome.DENIED,
-        detail={"view": match.view_name} if match is not None else None,
-    )
+    audit_denied(request, reason="permission")
     if request.path.startswith(("/api/", "/fhir/")):
         return JsonResponse(
             {"error": "forbidden", "detail": "You do not have permission to do that."}, status=403

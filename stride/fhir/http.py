@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from fhir_core.fhirabstractmodel import FHIRAbstractModel
 
+from stride.audit.services import audit_denied
+
 from .auth import Caller
 from .capability import CONTENT_TYPE
 from .errors import FhirError, operation_outcome
@@ -56,6 +58,8 @@ def render(
 
 
 def _error_response(request: HttpRequest, exc: FhirError) -> HttpResponse:
+    if exc.status == 403:
+        audit_denied(request, reason=exc.issues[0].code if exc.issues else "forbidden")
     return render(
         request, operation_outcome(exc.issues), status=exc.status, private=True, headers=exc.headers
     )

@@ -2,17 +2,25 @@
 
 Every answer is ``application/fhir+json``; every refusal an OperationOutcome, including
 unknown paths and unexpected failures. Answers about appointments and patients are never
-stored by caches (``Cache-Control: no-store``).
+stored by caches (``Cache-Control: no-store``). A staff member's read, search or booking of
+patients' appointments and records is recorded in the audit log before the answer is sent, and
+so is every 403.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
+from stride.accounts.models import User
+from stride.audit.models import AuditAction
+from stride.audit.services import audit_record
 from stride.core.ratelimit import Rate, client_ip, rate_limit_hit
+from stride.scheduling.models import Appointment
 
-from .auth import caller_get, caller_require
+from .auth import Caller, caller_get, caller_require
 from .booking import appointment_create
 from .capability import CONTENT_TYPE, SUPPORTED, ResourceSupport, capability_statement
 from .errors import FhirError, not_found
@@ -60,7 +68,41 @@ def _search(request: HttpRequest, resource_type: str, params: Params) -> HttpRes
         params=params,
         base_url=base_url(),
     )
-    return render(request, SEARCHES[resource_type](search), private=resource_type in PRIVATE_TYPES)
+    bundle = SEARCHES[resource_type](search)
+    if search.caller.is_staff and resource_type in PRIVATE_TYPES:
+        # With ?patient=Patient/<id> the search reads one patient's appointments: name them.
+        patient_pk = pk_parse((params.get("patient") or [""])[0].rsplit("/", 1)[-1])
+        _audit_staff(
+            request,
+            search.caller,
+            action=AuditAction.RECORD_VIEW,
+            resource_type=resource_type,
+            patient=_patient_of("Patient", patient_pk) if patient_pk is not None else None,
+            detail={"count": len(getattr(bundle, "entry", None) or [])},
+        )
+    return render(request, bundle, private=resource_type in PRIVATE_TYPES)
+
+
+def _audit_staff(
+    request: HttpRequest,
+    caller: Caller,
+    *,
+    action: str,
+    resource_type: str,
+    object_id: int | str = "",
+    patient: User | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Record a staff member's read or change of patient data through FHIR (one row a request)."""
+    audit_record(
+        action=action,
+        request=request,
+        actor=caller.user,
+        patient=patient,
+        object_type=f"fhir_{resource_type.lower()}",
+        object_id=object_id,
+        detail={"resource": resource_type, **(detail or {})},
+    )
 
 
 def _create(request: HttpRequest, resource_type: str) -> HttpResponse:
@@ -71,6 +113,16 @@ def _create(request: HttpRequest, resource_type: str) -> HttpResponse:
         raise FhirError(415, "not-supported", f"Send the Appointment as {CONTENT_TYPE}.")
     params_check(query_params(request.GET), frozenset())
     appointment = appointment_create(caller=user, is_staff=caller.is_staff, body=request.body)
+    if caller.is_staff:
+        _audit_staff(
+            request,
+            caller,
+            action=AuditAction.RECORD_CHANGE,
+            resource_type=resource_type,
+            object_id=appointment.pk,
+            patient=appointment.patient,
+            detail={"fields": ["created"]},
+        )
     return render(
         request,
         appointment_resource(appointment, show_reason=appointment.patient_id == user.pk),
@@ -135,7 +187,27 @@ def instance_endpoint(request: HttpRequest, resource_type: str, resource_id: str
         resource = READS[resource_type](caller, pk)
     except NOT_FOUND:
         raise not_found(f"{resource_type}/{resource_id} is not known.") from None
+    if caller.is_staff and pk is not None and resource_type in PRIVATE_TYPES:
+        _audit_staff(
+            request,
+            caller,
+            action=AuditAction.RECORD_VIEW,
+            resource_type=resource_type,
+            object_id=pk,
+            patient=_patient_of(resource_type, pk),
+        )
     return render(request, resource, private=resource_type in PRIVATE_TYPES)
+
+
+def _patient_of(resource_type: str, pk: int) -> User | None:
+    """Return the patient a just-read Appointment or Patient belongs to, for the audit log."""
+    if resource_type == "Patient":
+        return User.objects.only("id", "email").filter(pk=pk).first()
+    appointment = Appointment.objects.select_related("patient").only(
+        "id", "patient__id", "patient__email"
+    )
+    row = appointment.filter(pk=pk).first()
+    return row.patient if row is not None else None
 
 
 @fhir_view

@@ -31,7 +31,7 @@ def test_a_patient_on_a_staff_page_is_refused_and_recorded(client: Client) -> No
         "patient",
     )
     assert (event.method, event.path, event.ip) == ("GET", "/staff/calendar/", "192.0.2.44")
-    assert event.detail == {"view": "staff:calendar"}
+    assert event.detail == {"view": "staff:calendar", "reason": "permission"}
 
 
 def test_api_paths_are_refused_with_json(rf: RequestFactory) -> None:
