@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 
 from stride.accounts.models import Role
 
-from .models import AuditAction, AuditEvent
+from .models import AUDIT_EVENT_FIELDS, AuditAction, AuditEvent
 from .services import audit_record
 
 
@@ -32,23 +32,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     ordering = ("-at", "-id")
     # The table only grows; skip the second COUNT(*) over all of it on every page.
     show_full_result_count = False
-    fields = (
-        "at",
-        "action",
-        "outcome",
-        "actor_id",
-        "actor_email",
-        "actor_role",
-        "patient_id",
-        "patient_ref",
-        "object_type",
-        "object_id",
-        "method",
-        "path",
-        "ip",
-        "user_agent",
-        "detail",
-    )
+    fields = AUDIT_EVENT_FIELDS
     readonly_fields = fields
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -13,6 +13,25 @@ from typing import Any, NoReturn
 from django.db import models
 from django.utils import timezone
 
+# Every field of an event, in the order the admin shows them and the CSV export writes them.
+AUDIT_EVENT_FIELDS = (
+    "at",
+    "action",
+    "outcome",
+    "actor_id",
+    "actor_email",
+    "actor_role",
+    "patient_id",
+    "patient_ref",
+    "object_type",
+    "object_id",
+    "method",
+    "path",
+    "ip",
+    "user_agent",
+    "detail",
+)
+
 
 class AuditEventImmutable(Exception):
     """Raised on any attempt to change or delete an audit event."""

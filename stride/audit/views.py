@@ -25,28 +25,13 @@ from stride.core.csv import csv_safe_cell
 from stride.scheduling.selectors import location_get_primary
 
 from .forms import AuditFilterForm
-from .models import AuditAction, AuditEvent
+from .models import AUDIT_EVENT_FIELDS, AuditAction, AuditEvent
 from .selectors import audit_event_list
 from .services import audit_denied, audit_record
 
 PAGE_SIZE = 50
-EXPORT_COLUMNS = (
-    "at_utc",
-    "action",
-    "outcome",
-    "actor_id",
-    "actor_email",
-    "actor_role",
-    "patient_id",
-    "patient_ref",
-    "object_type",
-    "object_id",
-    "method",
-    "path",
-    "ip",
-    "user_agent",
-    "detail",
-)
+# The event's fields; the time is written in UTC, so its column says so.
+EXPORT_COLUMNS = tuple("at_utc" if name == "at" else name for name in AUDIT_EVENT_FIELDS)
 
 admin_required = role_required(Role.ADMIN)
 
@@ -120,24 +105,16 @@ def _export_rows(events: Any) -> Iterator[str]:
     yield writer.writerow(EXPORT_COLUMNS)
     event: AuditEvent
     for event in events.iterator(chunk_size=2000):
-        row = (
-            event.at.astimezone(ZoneInfo("UTC")).isoformat(),
-            event.action,
-            event.outcome,
-            event.actor_id,
-            event.actor_email,
-            event.actor_role,
-            event.patient_id,
-            event.patient_ref,
-            event.object_type,
-            event.object_id,
-            event.method,
-            event.path,
-            event.ip,
-            event.user_agent,
-            json.dumps(event.detail, sort_keys=True) if event.detail else "",
-        )
+        row = [_export_cell(event, name) for name in AUDIT_EVENT_FIELDS]
         yield writer.writerow([csv_safe_cell(cell) for cell in row])
+
+
+def _export_cell(event: AuditEvent, name: str) -> Any:
+    if name == "at":
+        return event.at.astimezone(ZoneInfo("UTC")).isoformat()
+    if name == "detail":
+        return json.dumps(event.detail, sort_keys=True) if event.detail else ""
+    return getattr(event, name)
 
 
 @require_safe
