@@ -1,7 +1,7 @@
 """Checks on uploaded exercise illustrations: extension, declared type, bytes, Pillow, size.
 
-Follows ``stride.content.validators`` (same ``FileKind`` shape), adding WebP, a full Pillow
-check and a limit on the picture's dimensions, read from its header before any decoding.
+The shared checks (``stride.core.uploads``) first, then a full Pillow check and a limit on the
+picture's dimensions, read from its header before any decoding.
 """
 
 from __future__ import annotations
@@ -9,18 +9,15 @@ from __future__ import annotations
 import contextlib
 import warnings
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from PIL import Image
 
-from stride.content.validators import FileKind
+from stride.core.uploads import FileKind, upload_check
 
 MAX_ILLUSTRATION_BYTES = 5 * 1024 * 1024
 MAX_ILLUSTRATION_SIDE = 4000
-_HEAD_BYTES = 16
 
 
 @dataclass(frozen=True)
@@ -48,14 +45,6 @@ _WEBP = ImageKind(
 )
 
 IMAGE_KINDS: dict[str, ImageKind] = {".png": _PNG, ".jpg": _JPEG, ".jpeg": _JPEG, ".webp": _WEBP}
-
-
-def _declared_type(value: Any) -> str | None:
-    # A fresh upload carries the browser's declared type; a stored file does not.
-    declared = getattr(value, "content_type", None) or getattr(
-        getattr(value, "file", None), "content_type", None
-    )
-    return declared.split(";")[0].strip().lower() if declared else None
 
 
 def _check_with_pillow(value: Any, kind: ImageKind) -> None:
@@ -90,28 +79,5 @@ def _check_with_pillow(value: Any, kind: ImageKind) -> None:
 
 def validate_exercise_illustration(value: Any) -> None:
     """Accept PNG, JPEG and WebP pictures up to 5 MB and 4000 × 4000 px that Pillow can read."""
-    kind = IMAGE_KINDS.get(PurePosixPath(getattr(value, "name", "") or "").suffix.lower())
-    if kind is None:
-        allowed = ", ".join(sorted(IMAGE_KINDS))
-        raise ValidationError(f"Upload a picture ending in one of: {allowed}.", code="extension")
-    size = getattr(value, "size", 0) or 0
-    if size > MAX_ILLUSTRATION_BYTES:
-        raise ValidationError(
-            f"The picture is {filesizeformat(size)}; the limit is "
-            f"{filesizeformat(MAX_ILLUSTRATION_BYTES)}.",
-            code="size",
-        )
-    declared = _declared_type(value)
-    if declared and declared not in kind.content_types:
-        raise ValidationError(
-            f"The file was sent as {declared}, which does not match a {kind.label}.",
-            code="content_type",
-        )
-    try:
-        value.seek(0)
-        head = bytes(value.read(_HEAD_BYTES))
-    except (OSError, ValueError) as exc:
-        raise ValidationError("The file could not be read.", code="unreadable") from exc
-    if not kind.sniff(head):
-        raise ValidationError(f"The file's contents are not a valid {kind.label}.", code="content")
+    kind = upload_check(value, kinds=IMAGE_KINDS, max_bytes=MAX_ILLUSTRATION_BYTES, noun="picture")
     _check_with_pillow(value, kind)
