@@ -7,7 +7,7 @@ next to the field or exercise row they are about.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -178,40 +178,59 @@ def program_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return _builder(request, form=form, formset=formset, **context)
 
+    def save(form: ProgramForm, rows: list[Any]) -> HttpResponse:
+        program = program_create(
+            patient=patient,
+            therapist=_prescriber(form, therapist),
+            title=form.cleaned_data["title"],
+            prescription=_prescription(form, rows),
+            created_by=user,
+            template=form.cleaned_data.get("template"),
+        )
+        audit_patient_access(
+            request,
+            patient=patient,
+            action=AuditAction.RECORD_CHANGE,
+            object_type="program",
+            object_id=program.pk,
+            detail={"fields": ["created"]},
+        )
+        messages.success(
+            request, f"Program prescribed. {_name(patient)} has been emailed a link to it."
+        )
+        return redirect(patient_url(patient.pk, program))
+
+    return _builder_submit(
+        request, form_kwargs={"therapists": therapists}, exercises=exercises, save=save, **context
+    )
+
+
+def _builder_submit(
+    request: HttpRequest,
+    *,
+    form_kwargs: dict[str, Any],
+    exercises: Any,
+    save: Callable[[ProgramForm, list[Any]], HttpResponse],
+    **context: Any,
+) -> HttpResponse:
+    """Handle a builder POST: add a blank row, or validate and ``save``, else show the errors.
+
+    ``save`` calls the service, records the change and answers; a ValidationError from the
+    service is shown on the fields and rows it names (400).
+    """
     if "add_row" in request.POST:
-        form = ProgramForm(therapists=therapists, initial=_posted(request.POST))
+        form = ProgramForm(initial=_posted(request.POST), **form_kwargs)
         formset = formset_with_blank_row(data=request.POST, exercises=exercises)
         return _builder(request, form=form, formset=formset, **context)
-
-    form = ProgramForm(request.POST, therapists=therapists)
+    form = ProgramForm(request.POST, **form_kwargs)
     formset = item_formset(data=request.POST, exercises=exercises)
     items_errors: list[str] = []
     if form.is_valid() and formset.is_valid():
         rows = formset.kept_forms()
         try:
-            program = program_create(
-                patient=patient,
-                therapist=_prescriber(form, therapist),
-                title=form.cleaned_data["title"],
-                prescription=_prescription(form, rows),
-                created_by=user,
-                template=form.cleaned_data.get("template"),
-            )
+            return save(form, rows)
         except ValidationError as error:
             items_errors = errors_apply(error, form=form, rows=rows)
-        else:
-            audit_patient_access(
-                request,
-                patient=patient,
-                action=AuditAction.RECORD_CHANGE,
-                object_type="program",
-                object_id=program.pk,
-                detail={"fields": ["created"]},
-            )
-            messages.success(
-                request, f"Program prescribed. {_name(patient)} has been emailed a link to it."
-            )
-            return redirect(patient_url(patient.pk, program))
     return _builder(
         request, form=form, formset=formset, status=400, items_errors=items_errors, **context
     )
@@ -262,38 +281,26 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponse:
         formset = item_formset(data=None, exercises=exercises, initial=item_initial(items), blank=1)
         return _builder(request, form=form, formset=formset, **context)
 
-    if "add_row" in request.POST:
-        form = ProgramForm(revising=True, initial=_posted(request.POST))
-        formset = formset_with_blank_row(data=request.POST, exercises=exercises)
-        return _builder(request, form=form, formset=formset, **context)
+    def save(form: ProgramForm, rows: list[Any]) -> HttpResponse:
+        new = program_revise(
+            program=program,
+            prescription=_prescription(form, rows),
+            revised_by=user,
+            note=form.cleaned_data["change_note"],
+        )
+        audit_patient_access(
+            request,
+            patient=patient,
+            action=AuditAction.RECORD_CHANGE,
+            object_type="program",
+            object_id=program.pk,
+            detail={"fields": ["version"], "version": new.number},
+        )
+        messages.success(request, f"Program changed: version {new.number} is now current.")
+        return redirect(patient_url(patient.pk, program))
 
-    form = ProgramForm(request.POST, revising=True)
-    formset = item_formset(data=request.POST, exercises=exercises)
-    items_errors: list[str] = []
-    if form.is_valid() and formset.is_valid():
-        rows = formset.kept_forms()
-        try:
-            new = program_revise(
-                program=program,
-                prescription=_prescription(form, rows),
-                revised_by=user,
-                note=form.cleaned_data["change_note"],
-            )
-        except ValidationError as error:
-            items_errors = errors_apply(error, form=form, rows=rows)
-        else:
-            audit_patient_access(
-                request,
-                patient=patient,
-                action=AuditAction.RECORD_CHANGE,
-                object_type="program",
-                object_id=program.pk,
-                detail={"fields": ["version"], "version": new.number},
-            )
-            messages.success(request, f"Program changed: version {new.number} is now current.")
-            return redirect(patient_url(patient.pk, program))
-    return _builder(
-        request, form=form, formset=formset, status=400, items_errors=items_errors, **context
+    return _builder_submit(
+        request, form_kwargs={"revising": True}, exercises=exercises, save=save, **context
     )
 
 
