@@ -1,0 +1,80 @@
+"""Insert many rows of one model with ``executemany``: several times faster than ``bulk_create``.
+
+``bulk_create`` builds a model instance and a multi-row INSERT per batch; at the bench's growth
+sizes (millions of log rows) that dominates the seeding time. Values go through each field's
+``get_db_prep_save`` as with the ORM, so dates, aware datetimes and JSON reach either database
+as Django would write them (DateTimeField is a DateField). No model ``save()``, signals or ``auto_now`` run: callers pass
+every column they want set (timestamps included).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import DateField, DateTimeField, Field, JSONField, Model, TimeField
+
+BATCH = 10_000
+
+
+def _converter(field: Field[Any, Any], db: BaseDatabaseWrapper) -> Callable[[Any], Any] | None:
+    """Return the function turning a Python value into the database's, or None for as-is.
+
+    Dates and times repeat across rows (a day's logs, the seeding time), so each distinct value
+    is converted once.
+    """
+    if isinstance(field, JSONField):
+        return lambda value: field.get_db_prep_save(value, db)
+    if not isinstance(field, (DateField, DateTimeField, TimeField)):
+        return None
+    converted: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return converted[value]
+        except KeyError:
+            result = converted[value] = field.get_db_prep_save(value, db)
+            return result
+
+    return convert
+
+
+def _batched(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert ``rows`` (values in the order of ``fields``) into ``model``'s table; return count."""
+    opts = model._meta
+    columns: list[Field[Any, Any]] = []
+    for name in fields:
+        column = opts.get_field(name)
+        if not isinstance(column, Field):
+            raise TypeError(f"{model.__name__}.{name} is not a column")
+        columns.append(column)
+    db = connections[DEFAULT_DB_ALIAS]
+    converters = [_converter(column, db) for column in columns]
+    quote = db.ops.quote_name
+    names = ", ".join(quote(str(column.column)) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    # nosemgrep: stride-sql-string-building -- table and column names from the model's _meta, quoted by the connection; values are parameters
+    sql = f"INSERT INTO {quote(opts.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 (quoted identifiers, bound values)
+    count = 0
+    with db.cursor() as cursor:
+        for batch in _batched(rows, BATCH):
+            params = [
+                tuple(
+                    value if convert is None else convert(value)
+                    for convert, value in zip(converters, row, strict=True)
+                )
+                for row in batch
+            ]
+            # nosemgrep: stride-sql-string-building -- see above: identifiers quoted, values bound
+            cursor.executemany(sql, params)
+            count += len(params)
+    return count
