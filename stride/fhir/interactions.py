@@ -84,6 +84,8 @@ def _name_filter(params: Params) -> tuple[str | None, str]:
     value = (single(params, name) or "").strip()
     if not value or len(value) > 120:
         raise bad_param(name, "Give 1 to 120 characters of the name.")
+    if "\x00" in value:  # PostgreSQL cannot compare text holding NUL: refuse it here, not 500
+        raise bad_param(name, "The name cannot contain NUL characters.")
     return value, modifier
 
 
