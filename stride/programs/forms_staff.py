@@ -34,6 +34,12 @@ class PatientSearchForm(forms.Form):
     attention = forms.BooleanField(label="Only patients needing attention", required=False)
 
 
+class TemplateStartForm(forms.Form):
+    """The template a new program starts from, by slug; empty to start from nothing."""
+
+    template = forms.SlugField(required=False, max_length=120)
+
+
 class TherapistChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Therapist) -> str:
         return f"{obj.display_name} ({obj.location.name})"

@@ -149,10 +149,14 @@ def test_builder_starts_empty_with_a_few_rows(client: Client, people: People, ne
     assert len(response.context["formset"].forms) == 3
 
 
+# A NUL byte would reach PostgreSQL in the template lookup (a 500) unless refused before it.
+@pytest.mark.parametrize("slug", ["gone", "go\x00ne", "not a slug", "x" * 1000])
+@pytest.mark.parametrize("method", ["get", "post"])
 def test_unknown_template_is_a_form_error_not_a_crash(
-    client: Client, people: People, newcomer
+    client: Client, people: People, newcomer, method: str, slug: str
 ) -> None:
-    response = signed_in(client, people.therapist.user).get(_new(newcomer), {"template": "gone"})
+    send = getattr(signed_in(client, people.therapist.user), method)
+    response = send(_new(newcomer), {"template": slug})
 
     assert response.status_code == 400
     assert "no longer offered" in response.content.decode()

@@ -29,6 +29,7 @@ from ..forms_staff import (
     BaseItemFormSet,
     ProgramForm,
     ProgramItemForm,
+    TemplateStartForm,
     default_dates,
     errors_apply,
     formset_with_blank_row,
@@ -145,9 +146,11 @@ def program_new(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     source = request.POST if request.method == "POST" else request.GET
-    slug = source.get("template", "")
+    start = TemplateStartForm(source)
+    # Not a slug (a NUL byte would even break PostgreSQL's lookup): no template has it.
+    slug = start.cleaned_data["template"] if start.is_valid() else None
     template = ProgramTemplate.objects.filter(is_active=True, slug=slug).first() if slug else None
-    if slug and template is None:
+    if slug is None or (slug and template is None):
         context["template_error"] = "That template is no longer offered; choose another."
         return render(
             request,
