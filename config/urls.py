@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_page
-from django.views.static import serve as static_serve
 
 from stride.content.sitemaps import SITEMAPS as CONTENT_SITEMAPS
 from stride.core import views as core_views
@@ -45,7 +44,7 @@ urlpatterns = [
 if settings.STRIDE_SERVE_MEDIA:
     # Uploaded images and handouts; behind nginx, set STRIDE_SERVE_MEDIA=false and let it serve them.
     urlpatterns += [
-        re_path(r"^media/(?P<path>.+)$", static_serve, {"document_root": settings.MEDIA_ROOT}),
+        re_path(r"^media/(?P<path>.+)$", core_views.media),
     ]
 
 handler403 = "stride.audit.views.permission_denied"

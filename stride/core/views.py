@@ -1,10 +1,14 @@
-"""Site-wide endpoints: health check and robots.txt."""
+"""Site-wide endpoints: health check, robots.txt, uploads in development and error pages."""
 
+import errno
+
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 
 @never_cache
@@ -24,6 +28,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Serve robots.txt pointing crawlers at the sitemap and away from private areas."""
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
+    """Serve an upload from MEDIA_ROOT (mounted only while STRIDE_SERVE_MEDIA is on).
+
+    A path longer than the filesystem allows names a file that cannot exist: 404, not the 500
+    of the OSError it raises.
+    """
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as exc:
+        if exc.errno != errno.ENAMETOOLONG:
+            raise
+        raise Http404("No such file.") from None
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
