@@ -25,7 +25,7 @@ def test_public_article_for_a_visitor_is_not_marked_private() -> None:
 def test_public_article_for_a_signed_in_patient_is_not_stored() -> None:
     article = ArticleFactory()
     client = Client()
-    client.force_login(UserFactory())
+    client.force_login(UserFactory.create())
     response = client.get(f"/articles/{article.slug}/")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
