@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Annotated, Any, Literal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
@@ -24,6 +25,7 @@ from ninja.throttling import BaseThrottle
 from pydantic import AfterValidator, EmailStr, field_validator
 
 from stride.api.errors import ApiError, FieldsInvalid
+from stride.contact.validators import validate_phone_characters, validate_phone_digits
 from stride.core.ratelimit import Rate, client_ip, rate_limit_hit
 
 from . import availability as engine
@@ -83,6 +85,16 @@ def _plain_text(value: str) -> str:
     return value
 
 
+def _phone_number(value: str) -> str:
+    # The booking page's checks: digits, spaces and + ( ) - . only, and enough digits to dial.
+    try:
+        validate_phone_characters(value)
+        validate_phone_digits(value)
+    except DjangoValidationError as exc:
+        raise ValueError(exc.messages[0]) from None
+    return value
+
+
 def _aware_in_range(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("Give the time with its UTC offset, e.g. 2026-12-07T10:00:00-05:00.")
@@ -103,7 +115,10 @@ Day = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE, description="YY
 PlainText = AfterValidator(_plain_text)
 Name = Annotated[str, Field(min_length=1, max_length=120, description="Full name."), PlainText]
 Phone = Annotated[
-    str, Field(min_length=1, max_length=30, description="A number the clinic can call."), PlainText
+    str,
+    Field(min_length=1, max_length=30, description="A number the clinic can call."),
+    PlainText,
+    AfterValidator(_phone_number),
 ]
 Reason = Annotated[
     str, Field(max_length=1000, description="What the patient would like help with."), PlainText

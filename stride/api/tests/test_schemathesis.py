@@ -159,7 +159,11 @@ class Seed:
             bookable = {
                 "appointment_type": self.clinic.evaluation.pk,
                 "therapist": self.clinic.therapist.pk,
-                "patient": {"name": "Fuzz Patient", "email": "fuzz@example.org", "phone": "555"},
+                "patient": {
+                    "name": "Fuzz Patient",
+                    "email": "fuzz@example.org",
+                    "phone": "555-0100",
+                },
                 "insurance_plan": None,
                 "red_flags": [],
             }

@@ -476,6 +476,11 @@ def _long(n: int) -> str:
         ({"patient": {**NEW_PATIENT, "name": "Pat\x00"}}, "patient.name"),
         ({"patient": {**NEW_PATIENT, "name": "Pat \ud800"}}, "patient.name"),
         ({"patient": {**NEW_PATIENT, "phone": _long(31)}}, "patient.phone"),
+        # The characters and digits the booking page's phone field takes, no others.
+        ({"patient": {**NEW_PATIENT, "phone": "<script>alert(1)</script>"}}, "patient.phone"),
+        ({"patient": {**NEW_PATIENT, "phone": "555-0101\r\nBcc: x@evil.example"}}, "patient.phone"),
+        ({"patient": {**NEW_PATIENT, "phone": "call me"}}, "patient.phone"),
+        ({"patient": {**NEW_PATIENT, "phone": "12"}}, "patient.phone"),
         ({"patient": {"name": "Pat", "phone": "1"}}, "patient.email"),
         ({"patient": None}, "patient.email"),
         ({"patient": "Pat"}, "patient.email"),

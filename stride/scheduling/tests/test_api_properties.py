@@ -166,7 +166,7 @@ def test_every_listed_slot_books_and_then_is_no_longer_listed(
                 "appointment_type": clinic.short.pk,
                 "therapist": slot["therapist"],
                 "start": slot["start"],
-                "patient": {"name": "Pat", "email": clinic.returning.email, "phone": "1"},
+                "patient": {"name": "Pat", "email": clinic.returning.email, "phone": "555-0101"},
             }
         ),
         content_type="application/json",
