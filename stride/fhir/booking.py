@@ -34,6 +34,8 @@ from .search import EARLIEST_YEAR, LATEST_YEAR, pk_parse
 
 # Statuses a client may ask for; the booking is made "booked" either way.
 REQUESTABLE_STATUSES = frozenset({"proposed", "pending", "booked"})
+# FHIR's ParticipationStatus, a required binding of Appointment.participant.status.
+PARTICIPATION_STATUSES = frozenset({"accepted", "declined", "tentative", "needs-action"})
 MAX_ISSUES = 10
 
 
@@ -95,6 +97,13 @@ class Participants:
 def _participants(resource: FhirAppointment) -> Participants:
     found: dict[str, tuple[str, str]] = {}
     for index, participant in enumerate(resource.participant or ()):
+        if str(participant.status) not in PARTICIPATION_STATUSES:
+            raise FhirError(
+                400,
+                "code-invalid",
+                "Use accepted, declined, tentative or needs-action.",
+                expression=[f"Appointment.participant[{index}].status"],
+            )
         path = f"Appointment.participant[{index}].actor"
         reference = participant.actor.reference if participant.actor else None
         if reference is None:

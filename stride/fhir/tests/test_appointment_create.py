@@ -258,6 +258,8 @@ def test_a_session_post_needs_the_csrf_token(clinic: Clinic) -> None:
         ("slot_of_other_practitioner", 422, "Appointment.participant[0].actor"),
         ("nul_reason", 422, "Appointment.reasonCode"),
         ("long_reason", 422, "Appointment.reasonCode"),
+        ("unknown_participant_status", 400, "Appointment.participant[0].status"),
+        ("markup_participant_status", 400, "Appointment.participant[0].status"),
     ],
 )
 def test_bad_requests_name_the_element_at_fault(
@@ -308,6 +310,22 @@ def test_bad_requests_name_the_element_at_fault(
         },
         "nul_reason": by_time(clinic, start, reasonCode=[{"text": "knee\u0000"}]),
         "long_reason": by_time(clinic, start, reasonCode=[{"text": "x" * 1001}]),
+        # ParticipationStatus is a required binding: accepted, declined, tentative, needs-action.
+        "unknown_participant_status": {
+            **by_slot(clinic, start),
+            "participant": [
+                {"actor": {"reference": f"Practitioner/{clinic.therapist.pk}"}, "status": "maybe"}
+            ],
+        },
+        "markup_participant_status": {
+            **by_slot(clinic, start),
+            "participant": [
+                {
+                    "actor": {"reference": f"Practitioner/{clinic.therapist.pk}"},
+                    "status": "<script>alert(1)</script>",
+                }
+            ],
+        },
     }
     payload = bodies.get(body, body) if isinstance(body, str) else body
 
