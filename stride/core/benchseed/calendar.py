@@ -184,6 +184,7 @@ def appointments_create(
     types: Sequence[AppointmentType],
     patients_by_therapist: dict[int, list[int]],
     base_patients: Sequence[int],
+    churn_by_therapist: dict[int, list[int]],
     churn_patients: Sequence[int],
     count: int,
     churn: int,
@@ -196,7 +197,8 @@ def appointments_create(
     """Insert ``count`` appointments over the therapist-days of ``first``..``last``, and
     ``churn`` cancelled rows for each of them in the same day; return what was inserted.
 
-    Nine in ten visits are with one of the therapist's own patients, the rest with anyone.
+    Nine in ten visits are with one of the therapist's own patients, the rest with anyone; the
+    churn rows likewise, with the patients added at scale (so a therapist's list grows with it).
     """
     by_slug = {t.slug: t for t in types}
     kinds = [
@@ -217,7 +219,8 @@ def appointments_create(
             local = dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
             start = local.replace(tzinfo=zones[therapist.pk]).astimezone(dt.UTC)
             if churned:
-                patient = churn_rng.choice(churn_patients)
+                theirs = churn_by_therapist.get(therapist.pk) or churn_patients
+                patient = churn_rng.choice(churn_patients if churn_rng.random() < 0.1 else theirs)
             else:
                 patient = rng.choice(base_patients if rng.random() < 0.1 else own)
             row = _row(

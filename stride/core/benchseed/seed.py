@@ -134,6 +134,7 @@ def seed(
             types=clinic.types,
             patients_by_therapist=patients.by_therapist,
             base_patients=patients.patients,
+            churn_by_therapist=extra.by_therapist,
             churn_patients=extra.patients or patients.patients,
             count=counts.appointments,
             churn=scale - 1,
