@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside everything that may answer early (2FA, lockout), so those answers are covered.
     "stride.core.middleware.PrivateNoStoreMiddleware",
+    # Before sessions and everything that varies by visitor: answers visitors without a
+    # session from the page cache, keeping the headers the middleware below adds.
+    "stride.core.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

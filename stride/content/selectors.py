@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from functools import reduce
@@ -80,6 +81,16 @@ def article_get_public(*, slug: str) -> Article:
         .get(slug=slug)
     )
     return article_render_if_stale(article)
+
+
+def article_next_publication() -> dt.datetime | None:
+    """Return when the next scheduled article goes public (None: none is scheduled)."""
+    return (
+        Article.objects.filter(status=ArticleStatus.PUBLISHED, published_at__gt=timezone.now())
+        .order_by("published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
 
 
 def condition_list_in_use() -> QuerySet[Condition]:

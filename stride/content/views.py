@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from stride.core.pagecache import page_freshness_set, public_page_cache
 from stride.programs.views import exercise_embeds_expand
 from stride.scheduling.selectors import location_get_primary, therapist_list_public
 
@@ -48,15 +49,22 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page_cache
 @require_safe
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """Show one public article; drafts and future-dated ones are not found."""
+    """Show one public article; drafts and future-dated ones are not found.
+
+    Visitors without a session get the page from the page cache (``stride.core.pagecache``),
+    with ETag and Last-Modified: the page shows no per-visitor or per-response data (its
+    JSON-LD is a data block, which needs no CSP nonce).
+    """
     try:
         article = selectors.article_get_public(slug=slug)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
     clinic = location_get_primary()
-    return render(
+    related: list[Article] = article.public_related  # type: ignore[attr-defined]
+    response = render(
         request,
         "content/article_detail.html",
         {
@@ -64,10 +72,17 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
             # Library exercises embedded as [[exercise:<slug>]] paragraphs become cards.
             "body_html": exercise_embeds_expand(article.body_html),
             "toc": toc_nest(article.toc),
-            "related_articles": article.public_related,  # type: ignore[attr-defined]
+            "related_articles": related,
             "jsonld": jsonld_dumps(article_jsonld(article, clinic=clinic)),
         },
     )
+    # A scheduled article going public may join the related list: cache no longer than that.
+    page_freshness_set(
+        response,
+        last_modified=max(a.last_modified for a in [article, *related]),
+        expires_at=selectors.article_next_publication(),
+    )
+    return response
 
 
 @require_safe

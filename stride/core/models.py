@@ -1,4 +1,4 @@
-"""Shared model bases and the database-backed rate-limit counter."""
+"""Shared model bases, the database-backed rate-limit counter and cache generations."""
 
 from django.db import models
 
@@ -107,3 +107,19 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class CacheGeneration(models.Model):
+    """A counter that goes up whenever data behind one kind of cached answer changes.
+
+    Cached answers record the generation they were computed at and are used only while it is
+    current (``stride.core.generations``). It lives in the database, which every app server
+    shares with or without Redis, and is bumped in the transaction that changes the data.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ProgramsConfig(AppConfig):
     name = "stride.programs"
     label = "programs"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

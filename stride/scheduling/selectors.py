@@ -6,12 +6,14 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import cast
 
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from stride.accounts.models import User
+from stride.core.generations import CONTENT, generation_get
 
 from . import availability as engine
 from .models import (
@@ -32,20 +34,22 @@ PRIMARY_LOCATION_CACHE_KEY = "scheduling:primary-location"
 
 
 def location_get_primary() -> Location | None:
-    """Return the location the public site presents, with its opening hours, cached."""
-    location: Location | None = cache.get(PRIMARY_LOCATION_CACHE_KEY)
-    if location is None:
-        location = Location.objects.prefetch_related("opening_hours").first()
-        if location is not None:
-            # Evaluate the prefetch now so the cached object carries its hours.
-            list(location.opening_hours.all())
-            cache.set(PRIMARY_LOCATION_CACHE_KEY, location, timeout=300)
+    """Return the location the public site presents, with its opening hours, cached.
+
+    The cached copy serves only while the ``content`` generation it was read at is current, so
+    an edit to the clinic or its hours shows at once on every app server: one query when
+    cached, three when not.
+    """
+    generation = generation_get(CONTENT)
+    cached = cache.get(PRIMARY_LOCATION_CACHE_KEY)
+    if isinstance(cached, tuple) and cached[0] == generation:
+        return cast("Location", cached[1])
+    location = Location.objects.prefetch_related("opening_hours").first()
+    if location is not None:
+        # Evaluate the prefetch now so the cached object carries its hours.
+        list(location.opening_hours.all())
+        cache.set(PRIMARY_LOCATION_CACHE_KEY, (generation, location), timeout=300)
     return location
-
-
-def location_cache_clear() -> None:
-    """Forget the cached primary location (called when a location or its hours change)."""
-    cache.delete(PRIMARY_LOCATION_CACHE_KEY)
 
 
 def therapist_list_public() -> QuerySet[Therapist]:

@@ -1,15 +1,11 @@
-"""Cache invalidation when the clinic's details change."""
+"""Cache invalidation: bump the generation behind cached public pages."""
 
-from typing import Any
+from stride.core.generations import CONTENT, generation_bump_on_change
 
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-
-from .models import Location, OpeningHours
-from .selectors import location_cache_clear
+from .models import Location, OpeningHours, Therapist
 
 
-@receiver([post_save, post_delete], sender=Location)
-@receiver([post_save, post_delete], sender=OpeningHours)
-def _clear_location_cache(**kwargs: Any) -> None:
-    location_cache_clear()
+def connect() -> None:
+    """Connect the receivers (from ``SchedulingConfig.ready()``)."""
+    # Public pages show the clinic, its opening hours and the team.
+    generation_bump_on_change(CONTENT, models=[Location, OpeningHours, Therapist])

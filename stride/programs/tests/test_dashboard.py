@@ -275,10 +275,10 @@ def test_dashboard_query_count_does_not_grow_with_patients(
     client = signed_in(client, people.therapist.user)
     client.get(URL)  # warm the clinic cache
 
-    # Session and user (2), then the patient count, the page of patients, their programs,
-    # this week's sessions, each program's last session, pains, alerts and next visits (8),
-    # and the page's one audit row (1).
-    with django_assert_max_num_queries(11):
+    # Session and user (2), the content generation (the clinic's cached details, 1), then the
+    # patient count, the page of patients, their programs, this week's sessions, each
+    # program's last session, pains, alerts and next visits (8), and the page's audit row (1).
+    with django_assert_max_num_queries(12):
         response = client.get(URL)
 
     assert len(response.context["rows"]) == size + 1

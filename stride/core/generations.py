@@ -1,0 +1,123 @@
+"""Generations: shared counters that tell a cached answer it has gone stale.
+
+Whoever changes data that cached answers were computed from bumps the matching generation in
+the same transaction (signal receivers connected in each app's ``AppConfig.ready()``), and a
+cache entry is used only while the generation it was computed at is still the current one. The
+counters are rows in the database, the one store every app server shares whether or not Redis
+is configured; reading one is a single primary-key query. A bump that commits together with the
+change is seen together with it: no process can find the new data under an old generation.
+
+Writes that send no signals (``QuerySet.update()``, ``bulk_create()``, raw SQL) must call
+``generation_bump`` themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.local import Local
+from django.core.signals import request_finished, request_started
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from .models import CacheGeneration
+
+# Public pages: articles, FAQ, resources, the exercise library, the clinic's details and team.
+CONTENT = "content"
+# Free slots: appointments, working hours, time off, closures, booking rules, visit types and
+# who offers them.
+BOOKING = "booking"
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    """One value of a generation; ``changed_at`` is when it was last bumped (None: never)."""
+
+    value: int
+    changed_at: dt.datetime | None
+
+
+_READ = "SELECT value, changed_at FROM core_cachegeneration WHERE name = %s"
+assert CacheGeneration._meta.db_table == "core_cachegeneration"  # noqa: S101 (_READ names it)
+
+# During a request each generation is read once (the page cache, then the clinic's details);
+# outside requests (commands, cron) every read goes to the database.
+_request_memo = Local()
+
+
+def _memo_start(**kwargs: Any) -> None:
+    _request_memo.values = {}
+
+
+def _memo_end(**kwargs: Any) -> None:
+    _request_memo.values = None
+
+
+request_started.connect(_memo_start, dispatch_uid="generation-memo-start")
+request_finished.connect(_memo_end, dispatch_uid="generation-memo-end")
+
+
+def generation_get(name: str) -> Generation:
+    """Return the current generation ``name`` (one query, at most once per request)."""
+    memo: dict[str, Generation] | None = getattr(_request_memo, "values", None)
+    if memo is not None and name in memo:
+        return memo[name]
+    # A fixed statement, not the ORM: this runs on every cached page and cached slot list,
+    # where compiling a queryset would cost more than the rest of the answer.
+    with connection.cursor() as cursor:
+        cursor.execute(_READ, [name])
+        row = cursor.fetchone()
+    if row is None:
+        generation = Generation(0, None)
+    else:
+        value, changed_at = row
+        if timezone.is_naive(changed_at):  # SQLite stores UTC without an offset
+            changed_at = changed_at.replace(tzinfo=dt.UTC)
+        generation = Generation(value, changed_at)
+    if memo is not None:
+        memo[name] = generation
+    return generation
+
+
+def generation_bump(name: str) -> None:
+    """Move generation ``name`` on, inside the caller's transaction if there is one."""
+    memo: dict[str, Generation] | None = getattr(_request_memo, "values", None)
+    if memo is not None:
+        memo.pop(name, None)
+    now = timezone.now()
+    if CacheGeneration.objects.filter(name=name).update(value=F("value") + 1, changed_at=now):
+        return
+    try:
+        with transaction.atomic():
+            CacheGeneration.objects.create(name=name, value=1, changed_at=now)
+    except IntegrityError:
+        # Created by a concurrent first bump: bump that row instead.
+        CacheGeneration.objects.filter(name=name).update(value=F("value") + 1, changed_at=now)
+
+
+def generation_bump_on_change(
+    name: str, *, models: Iterable[type[Model]] = (), relations: Iterable[type[Model]] = ()
+) -> None:
+    """Bump ``name`` whenever a row of ``models`` is saved or deleted, or a row is added to or
+    removed from one of the many-to-many ``relations`` (their ``through`` models).
+
+    Call from ``AppConfig.ready()``. ``post_save`` runs inside the saving transaction, so the
+    bump commits (or rolls back) with the change.
+    """
+
+    def bump(**kwargs: Any) -> None:
+        if kwargs.get("action", "post_").startswith("post_"):
+            generation_bump(name)
+
+    for model in models:
+        uid = f"generation:{name}:{model._meta.label}"
+        post_save.connect(bump, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+        post_delete.connect(bump, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
+    for through in relations:
+        uid = f"generation:{name}:{through._meta.label}:m2m"
+        m2m_changed.connect(bump, sender=through, weak=False, dispatch_uid=uid)

@@ -1,0 +1,229 @@
+"""Whole-page cache of public pages for visitors without a session, with ETag and 304s.
+
+A view opts in with ``@public_page_cache`` and tells, with ``page_freshness_set``, when what it
+shows last changed and when it will next change by itself (a scheduled publication). Only the
+answers to visitors without a session or messages cookie are cached and only they are answered
+from the cache: such a visitor cannot be signed in or have a message waiting, so every one of
+them sees the same page. An answer that sets a cookie, uses a CSRF token or a CSP nonce is not
+cached, so no cached page carries one (nonces are per response).
+
+An entry is used only while the ``content`` generation it was rendered at is current
+(``stride.core.generations``: bumped by every change to what public pages show, read from the
+database on each hit, so a change shows at once on every app server), until the view's
+scheduled change, for at most ``MAX_AGE`` seconds, and only by a deploy with the same templates
+and static files. Entries live in the default cache: Redis shares them between app servers,
+LocMem keeps one copy per process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.utils import get_app_template_dirs
+from django.urls import Resolver404, get_urlconf, resolve
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from .generations import CONTENT, Generation, generation_get
+
+# The longest an entry lives: a bound for changes no signal reports (bulk updates, code).
+MAX_AGE = 600
+_ATTRIBUTE = "public_page_cache"
+_FRESHNESS = "_page_freshness"
+# Headers an entry keeps; Vary values other than these make an answer uncacheable.
+_VARY_ALLOWED = {"cookie", "accept-encoding"}
+
+
+@dataclass(frozen=True, slots=True)
+class PageFreshness:
+    """When what a page shows last changed, and when it will change without an edit."""
+
+    last_modified: dt.datetime
+    expires_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageEntry:
+    generation: Generation
+    expires_at: dt.datetime
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+    etag: str
+    last_modified: float
+
+    def response(self) -> HttpResponse:
+        response = HttpResponse(self.content, status=self.status)
+        for name, value in self.headers:
+            response.headers[name] = value
+        return response
+
+
+def public_page_cache(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Let ``PublicPageCacheMiddleware`` cache the view's pages for visitors without a session.
+
+    The page must depend only on the path and the data behind the ``content`` generation, and
+    the view must call ``page_freshness_set`` on each answer it lets be cached.
+    """
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> HttpResponseBase:
+        return view(*args, **kwargs)
+
+    setattr(wrapped, _ATTRIBUTE, True)
+    return wrapped
+
+
+def page_freshness_set(
+    response: HttpResponseBase, *, last_modified: dt.datetime, expires_at: dt.datetime | None
+) -> HttpResponseBase:
+    """Let ``response`` be cached: it shows data last changed at ``last_modified`` and changes
+    by itself at ``expires_at`` (None: only when the data is edited)."""
+    setattr(response, _FRESHNESS, PageFreshness(last_modified, expires_at))
+    return response
+
+
+@functools.cache
+def _release() -> str:
+    """Return a digest of the templates and static files manifest this process renders with.
+
+    Part of every key, so servers running another release never use each other's pages.
+    """
+    digest = hashlib.sha256()
+    folders = [Path(d) for t in settings.TEMPLATES for d in cast(list[str], t.get("DIRS", []))]
+    folders += [Path(d) for d in get_app_template_dirs("templates")]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT or "") / "staticfiles.json"
+    if manifest.is_file():
+        digest.update(manifest.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _key(request: HttpRequest) -> str:
+    path = hashlib.sha256(request.path.encode()).hexdigest()
+    return f"page:{_release()}:{path}"
+
+
+def _anonymous_read(request: HttpRequest) -> bool:
+    """Return whether ``request`` is a read by a visitor without session or messages."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and CookieStorage.cookie_name not in request.COOKIES
+        and "HTTP_AUTHORIZATION" not in request.META
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _opted_in_path(path_info: str, urlconf: str | None) -> bool:
+    # Remembered per process: which view a path resolves to changes only with the code.
+    try:
+        match = resolve(path_info, urlconf)
+    except Resolver404:
+        return False
+    return bool(getattr(match.func, _ATTRIBUTE, False))
+
+
+def _opted_in(request: HttpRequest) -> bool:
+    urlconf = getattr(request, "urlconf", None) or get_urlconf() or settings.ROOT_URLCONF
+    return _opted_in_path(request.path_info, urlconf)
+
+
+def _entry(
+    request: HttpRequest, response: HttpResponseBase, generation: Generation, now: dt.datetime
+) -> PageEntry | None:
+    """Return the cache entry for ``response``, or None when it must not be shared."""
+    freshness = getattr(response, _FRESHNESS, None)
+    if (
+        not isinstance(freshness, PageFreshness)
+        or not isinstance(response, HttpResponse)
+        or response.status_code != 200
+        or response.cookies
+        # A CSRF token or a CSP nonce in the page belongs to this visitor or this response.
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or getattr(request, "_csp_nonce", None) is not None
+    ):
+        return None
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    if not vary <= _VARY_ALLOWED:
+        return None
+    expires_at = now + dt.timedelta(seconds=MAX_AGE)
+    if freshness.expires_at is not None:
+        expires_at = min(expires_at, freshness.expires_at)
+    if expires_at <= now:
+        return None
+    last_modified = freshness.last_modified
+    if generation.changed_at is not None:
+        last_modified = max(last_modified, generation.changed_at)
+    content = response.content
+    etag = f'"{hashlib.sha256(content).hexdigest()[:32]}"'
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    # Browsers and proxies may keep the page but must ask again each time (a 304 is cheap).
+    patch_cache_control(response, no_cache=True)
+    headers = tuple((k, v) for k, v in response.items() if k.lower() != "set-cookie")
+    return PageEntry(
+        generation=generation,
+        expires_at=expires_at,
+        status=response.status_code,
+        headers=headers,
+        content=content,
+        etag=etag,
+        last_modified=last_modified.timestamp(),
+    )
+
+
+def _conditional(request: HttpRequest, entry: PageEntry, response: HttpResponse) -> HttpResponse:
+    answer = get_conditional_response(
+        request, etag=entry.etag, last_modified=int(entry.last_modified), response=response
+    )
+    return answer if isinstance(answer, HttpResponse) else response
+
+
+class PublicPageCacheMiddleware:
+    """Answer opted-in pages for visitors without a session from the cache, else cache them.
+
+    Sits below SecurityMiddleware (HTTPS redirect, security headers on every answer) and above
+    the session, CSRF, message, CSP and other middleware, whose headers the entry keeps.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not (_anonymous_read(request) and _opted_in(request)):
+            return self.get_response(request)
+        request.get_host()  # DisallowedHost (400) for an unknown host, as without the cache
+        generation = generation_get(CONTENT)
+        key = _key(request)
+        now = timezone.now()
+        entry = cache.get(key)
+        if (
+            isinstance(entry, PageEntry)
+            and entry.generation == generation
+            and now < entry.expires_at
+        ):
+            return _conditional(request, entry, entry.response())
+        response = self.get_response(request)
+        entry = _entry(request, response, generation, now)
+        if entry is None:
+            return response
+        cache.set(key, entry, timeout=math.ceil((entry.expires_at - now).total_seconds()))
+        assert isinstance(response, HttpResponse)  # noqa: S101 (checked by _entry)
+        return _conditional(request, entry, response)
