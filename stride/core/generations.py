@@ -14,11 +14,13 @@ Writes that send no signals (``QuerySet.update()``, ``bulk_create()``, raw SQL) 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from asgiref.local import Local
+from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model
@@ -26,6 +28,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .models import CacheGeneration
+
+T = TypeVar("T")
 
 # Public pages: articles, FAQ, resources, the exercise library, the clinic's details and team.
 CONTENT = "content"
@@ -121,3 +125,40 @@ def generation_bump_on_change(
     for through in relations:
         uid = f"generation:{name}:{through._meta.label}:m2m"
         m2m_changed.connect(bump, sender=through, weak=False, dispatch_uid=uid)
+
+
+# The longest a generation-cached answer is kept: a bound for changes no signal reports.
+CACHED_MAX_AGE = 300
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    generation: Generation
+    valid_until: dt.datetime
+    value: Any
+
+
+def generation_cached(
+    name: str, key: str, compute: Callable[[], tuple[T, dt.datetime | None]]
+) -> T:
+    """Return the answer cached under ``key``, or compute and cache it.
+
+    ``compute`` returns the answer and when time passing alone may change it (None: only an
+    edit can). A cached answer is used while generation ``name`` is the one it was computed
+    at, until that time, and for at most ``CACHED_MAX_AGE`` seconds. Exceptions propagate and
+    cache nothing. The generation is read before computing, so an answer computed from data
+    that changed meanwhile is stored under a generation that is no longer current.
+    """
+    generation = generation_get(name)
+    now = timezone.now()
+    entry = cache.get(key)
+    if isinstance(entry, _Cached) and entry.generation == generation and now < entry.valid_until:
+        return cast(T, entry.value)
+    value, changes_at = compute()
+    valid_until = now + dt.timedelta(seconds=CACHED_MAX_AGE)
+    if changes_at is not None:
+        valid_until = min(valid_until, changes_at)
+    if valid_until > now:
+        timeout = math.ceil((valid_until - now).total_seconds())
+        cache.set(key, _Cached(generation, valid_until, value), timeout=timeout)
+    return value

@@ -8,6 +8,7 @@ Every refusal uses the shared error shape of ``stride.api.errors``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
@@ -26,6 +27,7 @@ from pydantic import AfterValidator, EmailStr, field_validator
 
 from stride.api.errors import ApiError, FieldsInvalid
 from stride.contact.validators import validate_phone_characters, validate_phone_digits
+from stride.core.generations import BOOKING, generation_cached
 from stride.core.ratelimit import Rate, client_ip, rate_limit_hit
 
 from . import availability as engine
@@ -44,7 +46,7 @@ from .selectors import (
     appointment_type_list_online,
     booking_rules_get,
     insurance_plan_list_active,
-    slot_list_available,
+    slot_listing_get,
     therapist_list_bookable,
     therapist_list_public,
 )
@@ -192,6 +194,9 @@ class AvailabilityQuery(Schema):
     start: Day
     end: Day = Field(description="YYYY-MM-DD, inclusive; at most 31 days after start.")
     therapist: Id | None = Field(None, description="Only this therapist's slots.")
+    location: Id | None = Field(
+        None, description="Only the slots of this location's therapists (its `id`)."
+    )
 
 
 # --- Output types ------------------------------------------------------------------------------
@@ -429,41 +434,77 @@ def therapist_list(request: HttpRequest) -> list[TherapistOut]:
     response={200: AvailabilityOut, **ERRORS_422},
     summary="List free slots for a visit type",
 )
-def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> AvailabilityOut:
+def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> HttpResponse:
     """Return the bookable slots of a visit type on local dates start..end (inclusive).
 
-    Without `therapist` every therapist offering the type is included. At most 31 days per
-    request; the query count does not grow with the range or the number of therapists.
+    Without `therapist` or `location`, every therapist offering the type is included; with
+    `location` (a location's `id`, as `GET /therapists` gives it), all of that location's
+    therapists in one call; with `therapist`, only theirs (with both, the therapist must work
+    at the location). At most 31 days per request. 422 names the field at fault: an unknown
+    `appointment_type`, `therapist` or `location`, or a bad range (`end`).
+
+    Answers come from a short-lived cache that every booking, cancellation, move, time off,
+    hours or rules change invalidates at once on every app server, so a booked slot is never
+    offered again. The query count does not grow with the range or the number of therapists.
     """
     if query.end < query.start:
         raise FieldsInvalid({"end": "The end date must not be before the start date."})
     if (query.end - query.start).days >= MAX_AVAILABILITY_DAYS:
         raise FieldsInvalid({"end": f"Ask for at most {MAX_AVAILABILITY_DAYS} days at a time."})
+    key = (
+        f"availability:{query.appointment_type}:{query.therapist}:{query.location}"
+        f":{query.start.isoformat()}:{query.end.isoformat()}"
+    )
+    body = generation_cached(BOOKING, key, lambda: _availability_body(query))
+    return HttpResponse(body, content_type="application/json")
+
+
+def _availability_body(query: AvailabilityQuery) -> tuple[bytes, dt.datetime | None]:
+    """Return the availability answer as JSON, and when time alone may change it."""
     appointment_type = _appointment_type_get(query.appointment_type)
-    therapist = None
+    location = None
+    if query.location is not None:
+        location = Location.objects.filter(pk=query.location).first()
+        if location is None:
+            raise FieldsInvalid({"location": "Unknown location."})
     if query.therapist is not None:
         therapist = _therapist_get(query.therapist, appointment_type=appointment_type)
-        zone = therapist.location.timezone
-    else:
-        # The zone of the clinic offering the type (the primary one first).
-        zone = (
-            Location.objects.filter(
-                therapists__in=therapist_list_bookable(appointment_type=appointment_type)
+        if location is not None and therapist.location_id != location.pk:
+            raise FieldsInvalid(
+                {"therapist": f"{therapist.display_name} works at another location."}
             )
-            .order_by("-is_primary", "name")
-            .values_list("timezone", flat=True)
-            .first()
-        ) or settings.TIME_ZONE
-    slots = slot_list_available(
+        therapists = [therapist]
+    else:
+        therapists = list(
+            therapist_list_bookable(appointment_type=appointment_type, location=location)
+        )
+    if location is not None:
+        zone = location.timezone
+    elif therapists:
+        # The zone of the clinic offering the type (the primary one first).
+        locations = {t.location_id: t.location for t in therapists}.values()
+        zone = min(locations, key=lambda loc: (not loc.is_primary, loc.name)).timezone
+    else:
+        zone = settings.TIME_ZONE
+    listing = slot_listing_get(
         appointment_type=appointment_type,
         first_day=query.start,
         last_day=query.end,
-        therapist=therapist,
+        therapists=therapists,
     )
-    return AvailabilityOut(
-        timezone=zone,
-        slots=[SlotOut(therapist=s.therapist_id, start=s.start, end=s.end) for s in slots],
-    )
+    slots = [
+        {"therapist": s.therapist_id, "start": _iso(s.start), "end": _iso(s.end)}
+        for s in listing.slots
+    ]
+    body = json.dumps({"timezone": zone, "slots": slots}, separators=(",", ":"))
+    return body.encode(), listing.valid_until
+
+
+def _iso(value: dt.datetime) -> str:
+    # As the API's other answers write times (DjangoJSONEncoder): UTC as "Z"; slots are
+    # whole minutes, so there are no fractions of a second to trim.
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 @router.post(

@@ -52,6 +52,7 @@ __all__ = [
     "WorkingPeriod",
     "slot_is_available",
     "slot_list",
+    "slots_valid_until",
     "therapist_slots",
 ]
 
@@ -396,3 +397,23 @@ def slot_is_available(
     if _Blockers(schedule.busy).overlaps(start_utc, blocked_until):
         return SlotCheck(ok=False, reason=BUSY)
     return _OK
+
+
+def slots_valid_until(
+    slots: Sequence[Slot], *, tz: ZoneInfo, rules: BookingRules, now: datetime
+) -> datetime:
+    """Return until when time passing alone cannot change :func:`slot_list`'s answer.
+
+    ``slots`` is that answer for one zone and its rules at ``now``; it holds at every instant
+    before the returned one. Until the next local midnight "today" (and so the first bookable
+    date and the horizon) stays the same, and a listed slot drops out only once
+    ``now + rules.min_notice`` passes its start: the earliest listed start minus the notice.
+    Slots not listed because they were too soon never return.
+    """
+    _require_aware(now, "now")
+    today = now.astimezone(tz).date()
+    changes_at = _bound_instant(datetime.combine(today + timedelta(days=1), time(0)), tz)
+    if slots:
+        earliest = min(slot.start.astimezone(UTC) for slot in slots)
+        changes_at = min(changes_at, earliest - rules.min_notice)
+    return changes_at

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from stride.core.models import TimeStampedModel
@@ -127,6 +128,11 @@ class Therapist(TimeStampedModel):
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb, e.g. #2a7f62.")
 
 
+# The longest a visit and its buffer may last (AppointmentType's constraint): availability reads
+# only appointments that start at most this long before a range.
+MAX_VISIT_SPAN = dt.timedelta(hours=24)
+
+
 class AppointmentType(models.Model):
     """A kind of visit the clinic offers, e.g. an initial evaluation or a follow-up."""
 
@@ -153,6 +159,14 @@ class AppointmentType(models.Model):
             models.CheckConstraint(
                 condition=models.Q(buffer_after_minutes__gte=0),
                 name="appointment_type_buffer_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    models.F("duration_minutes") + models.F("buffer_after_minutes"),
+                    MAX_VISIT_SPAN // dt.timedelta(minutes=1),
+                ),
+                name="appointment_type_span_at_most_a_day",
+                violation_error_message="A visit and its buffer last at most 24 hours.",
             ),
         ]
 

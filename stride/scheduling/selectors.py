@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import cast
 
 from django.core.cache import cache
@@ -18,6 +19,7 @@ from stride.core.generations import CONTENT, generation_get
 from . import availability as engine
 from .models import (
     ACTIVE_STATUSES,
+    MAX_VISIT_SPAN,
     Appointment,
     AppointmentType,
     BookingRules,
@@ -83,6 +85,134 @@ def _local_midnight(day: dt.date, tz: zoneinfo.ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), tzinfo=tz)
 
 
+@dataclass(frozen=True)
+class LocationAvailability:
+    """What the engine needs for the therapists of one location: zone, rules, schedules."""
+
+    location: Location
+    tz: zoneinfo.ZoneInfo
+    rules: engine.BookingRules
+    schedules: list[engine.TherapistSchedule]
+
+
+def availability_inputs_load(
+    *,
+    therapists: Sequence[Therapist],
+    first_day: dt.date,
+    last_day: dt.date,
+    exclude_appointment_id: int | None = None,
+) -> list[LocationAvailability]:
+    """Load what the engine needs for ``therapists`` (with their locations) on local dates.
+
+    One entry per location, in the order the therapists come. Runs five queries whatever the
+    range and the number of therapists and locations: working hours, time off, closures,
+    active appointments (each busy until its own ``buffer_end``) and booking rules.
+    ``exclude_appointment_id`` leaves one appointment out of ``busy`` (for rescheduling it).
+    """
+    groups: dict[int, tuple[Location, list[int]]] = {}
+    for therapist in therapists:
+        groups.setdefault(therapist.location_id, (therapist.location, []))[1].append(therapist.pk)
+    return _inputs_load(
+        groups,
+        first_day=first_day,
+        last_day=last_day,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+
+
+def _inputs_load(
+    groups: dict[int, tuple[Location, list[int]]],
+    *,
+    first_day: dt.date,
+    last_day: dt.date,
+    exclude_appointment_id: int | None,
+) -> list[LocationAvailability]:
+    """Load the engine's inputs for each location's therapist ids (five queries)."""
+    if not groups:
+        return []
+    locations = {location_id: location for location_id, (location, _) in groups.items()}
+    ids = [pk for _, therapist_ids in groups.values() for pk in therapist_ids]
+    # The union of every location's range of instants; the engine cuts each to its own dates.
+    range_start = min(_local_midnight(first_day, loc.tzinfo) for loc in locations.values())
+    range_end = max(
+        _local_midnight(last_day + dt.timedelta(days=1), loc.tzinfo) for loc in locations.values()
+    )
+    range_start, range_end = range_start - _MARGIN, range_end + _MARGIN
+
+    periods: dict[int, list[engine.WorkingPeriod]] = defaultdict(list)
+    for therapist_id, weekday, opens, closes in (
+        WorkingHours.objects.filter(therapist_id__in=ids)
+        .order_by()
+        .values_list("therapist_id", "weekday", "start", "end")
+    ):
+        periods[therapist_id].append(engine.WorkingPeriod(weekday=weekday, start=opens, end=closes))
+
+    unavailable: dict[int, list[engine.Interval]] = defaultdict(list)
+    for therapist_id, start, end in (
+        TimeOff.objects.filter(therapist_id__in=ids, start__lt=range_end, end__gt=range_start)
+        .order_by()
+        .values_list("therapist_id", "start", "end")
+    ):
+        unavailable[therapist_id].append(engine.Interval(start, end))
+
+    closures: dict[int, list[engine.Interval]] = defaultdict(list)
+    for location_id, day in (
+        ClinicClosure.objects.filter(
+            location_id__in=list(locations),
+            date__gte=first_day - dt.timedelta(days=1),
+            date__lte=last_day + dt.timedelta(days=1),
+        )
+        .order_by()
+        .values_list("location_id", "date")
+    ):
+        tz = locations[location_id].tzinfo
+        closures[location_id].append(
+            engine.Interval(
+                _local_midnight(day, tz), _local_midnight(day + dt.timedelta(days=1), tz)
+            )
+        )
+
+    busy: dict[int, list[engine.Interval]] = defaultdict(list)
+    appointments = Appointment.objects.filter(
+        therapist_id__in=ids,
+        status__in=ACTIVE_STATUSES,
+        start__lt=range_end,
+        buffer_end__gt=range_start,
+        # No visit lasts longer (AppointmentType's constraint), so the index on (therapist,
+        # start) reads only the range, however long the clinic's history.
+        start__gte=range_start - MAX_VISIT_SPAN,
+    )
+    if exclude_appointment_id is not None:
+        appointments = appointments.exclude(pk=exclude_appointment_id)
+    for therapist_id, start, buffer_end in appointments.order_by().values_list(
+        "therapist_id", "start", "buffer_end"
+    ):
+        busy[therapist_id].append(engine.Interval(start, buffer_end))
+
+    rules = {
+        row.location_id: row for row in BookingRules.objects.filter(location_id__in=list(locations))
+    }
+    return [
+        LocationAvailability(
+            location=location,
+            tz=location.tzinfo,
+            rules=booking_rules_for_engine(
+                rules.get(location_id) or BookingRules(location=location)
+            ),
+            schedules=[
+                engine.TherapistSchedule(
+                    therapist_id=therapist_id,
+                    periods=tuple(periods[therapist_id]),
+                    unavailable=(*unavailable[therapist_id], *closures[location_id]),
+                    busy=tuple(busy[therapist_id]),
+                )
+                for therapist_id in therapist_ids
+            ],
+        )
+        for location_id, (location, therapist_ids) in groups.items()
+    ]
+
+
 def availability_inputs_get(
     *,
     location: Location,
@@ -91,62 +221,17 @@ def availability_inputs_get(
     last_day: dt.date,
     exclude_appointment_id: int | None = None,
 ) -> tuple[zoneinfo.ZoneInfo, engine.BookingRules, list[engine.TherapistSchedule]]:
-    """Load what the availability engine needs for therapists of one location and local dates.
+    """Load what the engine needs for therapists of ``location`` on its local dates.
 
-    Runs five queries whatever the range and the number of therapists: working hours, time
-    off, closures, active appointments (each busy until its own ``buffer_end``) and rules.
-    ``exclude_appointment_id`` leaves one appointment out of ``busy`` (for rescheduling it).
+    Five queries whatever the range and the number of therapists.
     """
-    tz = location.tzinfo
-    ids = [t.pk for t in therapists]
-    range_start = _local_midnight(first_day, tz) - _MARGIN
-    range_end = _local_midnight(last_day + dt.timedelta(days=1), tz) + _MARGIN
-
-    periods: dict[int, list[engine.WorkingPeriod]] = defaultdict(list)
-    for therapist_id, weekday, opens, closes in WorkingHours.objects.filter(
-        therapist_id__in=ids
-    ).values_list("therapist_id", "weekday", "start", "end"):
-        periods[therapist_id].append(engine.WorkingPeriod(weekday=weekday, start=opens, end=closes))
-
-    unavailable: dict[int, list[engine.Interval]] = defaultdict(list)
-    for therapist_id, start, end in TimeOff.objects.filter(
-        therapist_id__in=ids, start__lt=range_end, end__gt=range_start
-    ).values_list("therapist_id", "start", "end"):
-        unavailable[therapist_id].append(engine.Interval(start, end))
-    closures = [
-        engine.Interval(_local_midnight(day, tz), _local_midnight(day + dt.timedelta(days=1), tz))
-        for day in ClinicClosure.objects.filter(
-            location=location,
-            date__gte=first_day - dt.timedelta(days=1),
-            date__lte=last_day + dt.timedelta(days=1),
-        ).values_list("date", flat=True)
-    ]
-
-    busy: dict[int, list[engine.Interval]] = defaultdict(list)
-    appointments = Appointment.objects.filter(
-        therapist_id__in=ids,
-        status__in=ACTIVE_STATUSES,
-        start__lt=range_end,
-        buffer_end__gt=range_start,
+    (inputs,) = _inputs_load(
+        {location.pk: (location, [t.pk for t in therapists])},
+        first_day=first_day,
+        last_day=last_day,
+        exclude_appointment_id=exclude_appointment_id,
     )
-    if exclude_appointment_id is not None:
-        appointments = appointments.exclude(pk=exclude_appointment_id)
-    for therapist_id, start, buffer_end in appointments.values_list(
-        "therapist_id", "start", "buffer_end"
-    ):
-        busy[therapist_id].append(engine.Interval(start, buffer_end))
-
-    rules = booking_rules_for_engine(booking_rules_get(location=location))
-    schedules = [
-        engine.TherapistSchedule(
-            therapist_id=therapist_id,
-            periods=tuple(periods[therapist_id]),
-            unavailable=(*unavailable[therapist_id], *closures),
-            busy=tuple(busy[therapist_id]),
-        )
-        for therapist_id in ids
-    ]
-    return tz, rules, schedules
+    return inputs.tz, inputs.rules, inputs.schedules
 
 
 def therapist_list_bookable(
@@ -166,6 +251,52 @@ def therapist_list_bookable(
     return therapists
 
 
+@dataclass(frozen=True)
+class SlotListing:
+    """Free slots, and the moment time passing alone may change them (None: never)."""
+
+    slots: list[engine.Slot]
+    valid_until: dt.datetime | None
+
+
+def slot_listing_get(
+    *,
+    appointment_type: AppointmentType,
+    first_day: dt.date,
+    last_day: dt.date,
+    therapists: Sequence[Therapist],
+    now: dt.datetime | None = None,
+) -> SlotListing:
+    """Return the online slots of ``therapists`` (bookable for the type, with their locations).
+
+    Sorted by start instant, then therapist; ``first_day`` and ``last_day`` are local dates of
+    each location. Five queries whatever the range, the therapists and their locations.
+    """
+    now = now if now is not None else timezone.now()
+    valid_until: dt.datetime | None = None
+    if not appointment_type.bookable_online or first_day > last_day or not therapists:
+        return SlotListing(slots=[], valid_until=valid_until)
+    slots: list[engine.Slot] = []
+    loaded = availability_inputs_load(therapists=therapists, first_day=first_day, last_day=last_day)
+    for inputs in loaded:
+        found = engine.slot_list(
+            schedules=inputs.schedules,
+            tz=inputs.tz,
+            first_day=first_day,
+            last_day=last_day,
+            duration=appointment_type.duration,
+            buffer_after=appointment_type.buffer_after,
+            rules=inputs.rules,
+            now=now,
+        )
+        changes_at = engine.slots_valid_until(found, tz=inputs.tz, rules=inputs.rules, now=now)
+        valid_until = changes_at if valid_until is None else min(valid_until, changes_at)
+        slots += found
+    if len(loaded) > 1:
+        slots.sort(key=lambda slot: (slot.start.astimezone(dt.UTC), slot.therapist_id))
+    return SlotListing(slots=slots, valid_until=valid_until)
+
+
 def slot_list_available(
     *,
     appointment_type: AppointmentType,
@@ -179,39 +310,22 @@ def slot_list_available(
 
     ``first_day`` and ``last_day`` are local dates of each location. Without ``therapist``
     every therapist offering the type is included ("any therapist"). Runs one query for the
-    therapists plus five per location, whatever the range and the number of therapists.
+    therapists plus five, whatever the range and the number of therapists and locations.
     """
     if not appointment_type.bookable_online or first_day > last_day:
         return []
-    now = now if now is not None else timezone.now()
-    by_location: dict[int, list[Therapist]] = defaultdict(list)
-    locations: dict[int, Location] = {}
-    for candidate in therapist_list_bookable(
-        appointment_type=appointment_type, therapist=therapist, location=location
-    ):
-        by_location[candidate.location_id].append(candidate)
-        locations[candidate.location_id] = candidate.location
-    slots: list[engine.Slot] = []
-    for location_id, therapists in by_location.items():
-        tz, rules, schedules = availability_inputs_get(
-            location=locations[location_id],
-            therapists=therapists,
-            first_day=first_day,
-            last_day=last_day,
+    therapists = list(
+        therapist_list_bookable(
+            appointment_type=appointment_type, therapist=therapist, location=location
         )
-        slots += engine.slot_list(
-            schedules=schedules,
-            tz=tz,
-            first_day=first_day,
-            last_day=last_day,
-            duration=appointment_type.duration,
-            buffer_after=appointment_type.buffer_after,
-            rules=rules,
-            now=now,
-        )
-    if len(by_location) > 1:
-        slots.sort(key=lambda slot: (slot.start.astimezone(dt.UTC), slot.therapist_id))
-    return slots
+    )
+    return slot_listing_get(
+        appointment_type=appointment_type,
+        first_day=first_day,
+        last_day=last_day,
+        therapists=therapists,
+        now=now,
+    ).slots
 
 
 def patient_is_new(*, patient: User) -> bool:

@@ -12,11 +12,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
-from django.db import IntegrityError
-from django.db.models import QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.test import Client
 from django.utils import timezone
 
+from stride.core.generations import BOOKING
+from stride.core.models import CacheGeneration
 from stride.scheduling.models import (
     Appointment,
     AppointmentStatus,
@@ -29,6 +31,7 @@ from stride.scheduling.tests.factories import (
     AppointmentFactory,
     AppointmentTypeFactory,
     InsurancePlanFactory,
+    LocationFactory,
     TherapistFactory,
     TimeOffFactory,
 )
@@ -322,7 +325,7 @@ def _busy_therapists(clinic: Clinic, count: int) -> list[Therapist]:
     return therapists
 
 
-@pytest.mark.parametrize(("therapists", "days"), [(1, 1), (3, 31)])
+@pytest.mark.parametrize(("therapists", "days"), [(1, 1), (10, 31)])
 def test_availability_query_count_is_constant(
     client: Client,
     clinic: Clinic,
@@ -333,18 +336,131 @@ def test_availability_query_count_is_constant(
     _busy_therapists(clinic, therapists)
     query = {
         "appointment_type": clinic.evaluation.pk,
-        "start": dt.date(2026, 12, 1),
-        "end": dt.date(2026, 12, 1) + dt.timedelta(days=days - 1),
+        "start": MONDAY,
+        "end": MONDAY + dt.timedelta(days=days - 1),
     }
 
-    # Type, clinic zone, therapists, then hours, time off, closures, visits, rules.
+    # Booking generation, type, therapists, then hours, time off, closures, visits, rules.
     with django_assert_num_queries(8):
         response = available(client, query)
     with django_assert_num_queries(8):
         one = available(client, {**query, "therapist": clinic.therapist.pk})
+    with django_assert_num_queries(9):  # and the location
+        located = available(client, {**query, "location": clinic.location.pk})
+    # Asked again: the booking generation alone, to check the cached answer is current.
+    with django_assert_num_queries(1):
+        again = available(client, query)
 
-    assert response.status_code == one.status_code == 200
+    assert response.status_code == one.status_code == located.status_code == 200
     assert len({s["therapist"] for s in response.json()["slots"]}) == therapists
+    assert again.content == response.content
+    assert located.json() == response.json()
+
+
+# --- Availability by location and its cache ----------------------------------------------------
+
+
+def test_availability_of_a_location_lists_all_its_therapists_in_its_zone(
+    client: Client, clinic: Clinic
+) -> None:
+    colleague = TherapistFactory.create(location=clinic.location, types=[clinic.evaluation])
+    elsewhere = LocationFactory.create(timezone="America/Los_Angeles")
+    away = TherapistFactory.create(location=elsewhere, types=[clinic.evaluation])
+    query = {"appointment_type": clinic.evaluation.pk, "start": MONDAY, "end": MONDAY}
+
+    here = available(client, {**query, "location": clinic.location.pk}).json()
+    there = available(client, {**query, "location": elsewhere.pk}).json()
+    everyone = available(client, query).json()
+
+    assert {s["therapist"] for s in here["slots"]} == {clinic.therapist.pk, colleague.pk}
+    assert here["timezone"] == "America/New_York"
+    assert {s["therapist"] for s in there["slots"]} == {away.pk}
+    assert there["timezone"] == "America/Los_Angeles"
+    assert there["slots"][0]["start"] == "2026-12-07T09:00:00-08:00"
+    assert {s["therapist"] for s in everyone["slots"]} == {
+        clinic.therapist.pk,
+        colleague.pk,
+        away.pk,
+    }
+
+
+def test_availability_of_an_unknown_location_or_a_therapist_elsewhere_is_422(
+    client: Client, clinic: Clinic
+) -> None:
+    elsewhere = LocationFactory.create()
+    query = {"appointment_type": clinic.evaluation.pk, "start": MONDAY, "end": MONDAY}
+
+    unknown = available(client, {**query, "location": 999_999})
+    mismatched = available(
+        client, {**query, "location": elsewhere.pk, "therapist": clinic.therapist.pk}
+    )
+
+    assert assert_invalid(unknown, "location") == "Unknown location."
+    assert "another location" in assert_invalid(mismatched, "therapist")
+    assert_invalid(available(client, {**query, "location": "main"}), "location")
+
+
+def test_a_slot_booked_is_never_offered_again_even_when_asked_at_once(
+    client: Client, clinic: Clinic
+) -> None:
+    ten = "2026-12-07T10:00:00-05:00"
+    for params in ({}, {"therapist": clinic.therapist.pk}, {"location": clinic.location.pk}):
+        assert ten in starts(client, clinic, **params)  # cached now
+
+    assert book(client, clinic, local(MONDAY, 10)).status_code == 201
+
+    for params in ({}, {"therapist": clinic.therapist.pk}, {"location": clinic.location.pk}):
+        assert ten not in starts(Client(), clinic, **params)
+
+
+def test_a_booking_made_on_another_app_server_shows_at_once(client: Client, clinic: Clinic) -> None:
+    """Another server's booking reaches this one only through the database's generation."""
+    assert "2026-12-07T10:00:00-05:00" in starts(client, clinic)
+
+    # What appointment_book does there, in one transaction; this process's cache is not told.
+    with transaction.atomic():
+        Appointment.objects.bulk_create(
+            [
+                AppointmentFactory.build(
+                    therapist=clinic.therapist,
+                    appointment_type=clinic.evaluation,
+                    patient=clinic.patient,
+                    start=local(MONDAY, 10),
+                )
+            ]
+        )
+        CacheGeneration.objects.filter(name=BOOKING).update(
+            value=F("value") + 1, changed_at=timezone.now()
+        )
+
+    assert "2026-12-07T10:00:00-05:00" not in starts(client, clinic)
+
+
+def test_time_off_and_hours_changes_show_at_once(client: Client, clinic: Clinic) -> None:
+    assert "2026-12-07T09:00:00-05:00" in starts(client, clinic)
+
+    TimeOffFactory.create(therapist=clinic.therapist, start=local(MONDAY, 8), end=local(MONDAY, 12))
+    assert "2026-12-07T09:00:00-05:00" not in starts(client, clinic)
+
+    clinic.therapist.working_hours.filter(weekday=MONDAY.weekday()).delete()
+    assert starts(client, clinic) == []
+
+
+def test_cached_slots_leave_when_the_notice_runs_out_and_the_horizon_moves_at_midnight(
+    client: Client, clinic: Clinic, clock: Clock
+) -> None:
+    tuesday = dt.date(2026, 12, 1)  # NOW is 12:00; two hours' notice
+    assert starts(client, clinic, day=tuesday)[0] == "2026-12-01T14:00:00-05:00"
+    horizon = tuesday + dt.timedelta(days=clinic.rules.horizon_days + 1)
+    while horizon.weekday() >= 5:
+        horizon += dt.timedelta(days=1)
+    assert slots(client, clinic, day=horizon) == []
+
+    clock.now = local(tuesday, 12, 1).astimezone(dt.UTC)
+    assert starts(client, clinic, day=tuesday)[0] == "2026-12-01T14:15:00-05:00"
+
+    clock.now = local(horizon - dt.timedelta(days=clinic.rules.horizon_days), 0, 1)
+    assert slots(client, clinic, day=horizon) != []
 
 
 # --- Booking -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from stride.scheduling.availability import (
     WorkingPeriod,
     slot_is_available,
     slot_list,
+    slots_valid_until,
     therapist_slots,
 )
 
@@ -323,3 +324,32 @@ def test_slot_list_is_every_therapists_slots_in_order(case):
         for slot in engine_slots(case, schedule)
     }
     assert set(keys) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(cases(max_therapists=2), st.data())
+def test_the_answer_holds_until_slots_valid_until_and_not_always_after(case, data):
+    """Caches keep an answer until ``slots_valid_until``: time alone must not change it sooner."""
+
+    def answer(now: datetime) -> list[Slot]:
+        return slot_list(
+            schedules=case.schedules,
+            tz=case.tz,
+            first_day=case.first_day,
+            last_day=case.last_day,
+            duration=case.duration,
+            buffer_after=case.buffer_after,
+            rules=case.rules,
+            now=now,
+        )
+
+    found = answer(case.now)
+    until = slots_valid_until(found, tz=case.tz, rules=case.rules, now=case.now)
+    assert until >= case.now
+    if until > case.now:
+        span = (until - case.now) // timedelta(microseconds=1)
+        later = case.now + timedelta(microseconds=data.draw(st.integers(0, span - 1)))
+        assert answer(later) == found
+    if found and until < case.midnight(case.now.astimezone(case.tz).date() + DAY):
+        # The earliest slot comes within the notice at that very moment.
+        assert answer(until + timedelta(seconds=1)) != found
