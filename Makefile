@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint typecheck pytest install demo clean
+.PHONY: run test lint typecheck pytest install demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,15 @@ pytest: install node_modules/.installed
 
 ## ruff, semgrep, mypy and the whole pytest suite (browser tests and API fuzzing included).
 test: lint typecheck pytest
+
+## Seed SQLite and PostgreSQL, serve them with gunicorn, load them with wrk next to an nginx
+## ceiling, print one table and write it to bench/results.md (about 15 minutes; see README).
+bench: install
+	@if ! command -v wrk >/dev/null 2>&1 || ! { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1; then \
+		echo "installing wrk and nginx from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; \
+	fi
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var .pytest_cache .mypy_cache .ruff_cache
