@@ -48,6 +48,20 @@ def _batched(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence
         yield batch
 
 
+def _prepared(
+    row: Sequence[Any], width: int, conversions: list[tuple[int, Callable[[Any], Any]]]
+) -> Sequence[Any]:
+    """Return ``row`` with the values of the converted columns replaced."""
+    if len(row) != width:
+        raise ValueError(f"a row of {len(row)} values for {width} columns")
+    if not conversions:
+        return row
+    values = list(row)
+    for index, convert in conversions:
+        values[index] = convert(values[index])
+    return values
+
+
 def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` (values in the order of ``fields``) into ``model``'s table; return count."""
     opts = model._meta
@@ -58,7 +72,11 @@ def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
             raise TypeError(f"{model.__name__}.{name} is not a column")
         columns.append(column)
     db = connections[DEFAULT_DB_ALIAS]
-    converters = [_converter(column, db) for column in columns]
+    conversions = [
+        (index, convert)
+        for index, column in enumerate(columns)
+        if (convert := _converter(column, db)) is not None
+    ]
     quote = db.ops.quote_name
     names = ", ".join(quote(str(column.column)) for column in columns)
     row_marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -70,13 +88,7 @@ def rows_insert(model: type[Model], fields: Sequence[str], rows: Iterable[Sequen
     count = 0
     with db.cursor() as cursor:
         for batch in _batched(rows, BATCH):
-            params = [
-                tuple(
-                    value if convert is None else convert(value)
-                    for convert, value in zip(converters, row, strict=True)
-                )
-                for row in batch
-            ]
+            params = [_prepared(row, len(columns), conversions) for row in batch]
             if per_statement == 1:
                 # nosemgrep: stride-sql-string-building -- identifiers quoted by the connection, values bound as parameters
                 cursor.executemany(insert + row_marks, params)
