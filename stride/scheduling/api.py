@@ -464,6 +464,7 @@ def _availability_body(query: AvailabilityQuery) -> tuple[bytes, dt.datetime | N
     appointment_type = _appointment_type_get(query.appointment_type)
     location = None
     if query.location is not None:
+        # nosemgrep: stride-unscoped-object-lookup -- locations are public (listed on every page)
         location = Location.objects.filter(pk=query.location).first()
         if location is None:
             raise FieldsInvalid({"location": "Unknown location."})
