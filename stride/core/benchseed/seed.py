@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stride.content.models import Article
+from stride.core.generations import BOOKING, CONTENT, generation_bump
 from stride.scheduling.selectors import booking_rules_get
 
 from .articles import articles_create
@@ -144,6 +145,10 @@ def seed(
             rng=base_rng,
             churn_rng=extra_rng,
         )
+        # The rows above went in without signals: tell cached pages and slot lists (here and on
+        # any server already running on this database) that content and bookings changed.
+        generation_bump(CONTENT)
+        generation_bump(BOOKING)
     return SeedResult(
         locations=len(clinic.locations),
         therapists=len(clinic.therapists),
