@@ -4,7 +4,8 @@
 writing sessions straight into the session store (the staff ones confirmed by a TOTP device, as
 after a real second factor, so production settings stay as they are) and prints, as JSON, the
 cookies and the ids the scenarios need. ``python bench/dbtool.py check`` prints the double
-bookings and the appointments of the bench's booking clients.
+bookings and the appointments of the bench's booking clients; ``cache-off`` and ``cache-on``
+stop and restart the caching of free slots, to measure what computing them costs.
 
 Only for the throwaway bench databases: it creates staff sessions without a password.
 """
@@ -38,6 +39,8 @@ from stride.accounts.models import Role, User  # noqa: E402
 from stride.content.selectors import article_queryset_public  # noqa: E402
 from stride.core.benchseed import appointment_overlap_count  # noqa: E402
 from stride.core.benchseed.patients import EMAIL  # noqa: E402
+from stride.core.generations import BOOKING, generation_bump  # noqa: E402
+from stride.core.models import CacheGeneration  # noqa: E402
 from stride.programs.models import ExerciseProgram  # noqa: E402
 from stride.programs.selectors.programs import patient_queryset_for_staff  # noqa: E402
 from stride.scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentType, Location  # noqa: E402
@@ -118,8 +121,23 @@ def check() -> dict[str, Any]:
     }
 
 
+def cache_off() -> dict[str, Any]:
+    """Stop caching free slots: a booking generation that was never bumped caches nothing.
+
+    For measuring what each availability answer costs to compute (after every booking,
+    cancellation or move the cached answers are stale and computed again).
+    """
+    CacheGeneration.objects.filter(name=BOOKING).delete()
+    return {"booking_cache": False}
+
+
+def cache_on() -> dict[str, Any]:
+    generation_bump(BOOKING)
+    return {"booking_cache": True}
+
+
 if __name__ == "__main__":
-    actions = {"prepare": prepare, "check": check}
+    actions = {"prepare": prepare, "check": check, "cache-off": cache_off, "cache-on": cache_on}
     if len(sys.argv) != 2 or sys.argv[1] not in actions:
         raise SystemExit(f"usage: {sys.argv[0]} {'|'.join(actions)}")
     json.dump(actions[sys.argv[1]](), sys.stdout)
