@@ -2,23 +2,24 @@
 
 Everything here is scoped through ``program_queryset_for_staff`` and
 ``patient_queryset_for_staff``: a therapist sees their own patients and programs, an admin all,
-front desk none. The patient list runs the same number of queries for 2 patients as for 200: it
-fetches the page's programs, logs, alerts and visits in bulk and runs the ``rules`` functions on
-those rows, as ``program_progress`` does for one program.
+front desk none. The patient list runs the same number of queries for 3 patients as for 3,000,
+and reads only what one page shows: patients needing attention are few (open alerts), so they
+are ordered from their alerts; everyone else is ordered by name in the database and read a
+page at a time. Each row's facts over a program's whole history (last log, pain against the
+first rating) are aggregated in SQL, as ``program_progress`` computes them for one program.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import (
     Case,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -114,54 +115,132 @@ def _attention_alerts(user: Any) -> QuerySet[ProgramAlert]:
     )
 
 
+def _name_order(patient: User) -> tuple[str, str, str]:
+    return (patient.last_name, patient.first_name, patient.email)
+
+
+@dataclass
+class DashboardPatients:
+    """The caller's patients in list order, read a slice at a time (a Paginator's object_list).
+
+    Patients needing attention (an open, flagged alert not yet dealt with) come first, by the
+    severity of their most pressing alert, then by how long it has held, then by name; then
+    everyone else by name. Each patient read carries ``attention_rank``, ``attention_since``
+    (None when not needing attention) and ``current_program`` (the open program the caller
+    may see, else their latest, else None) for ``patient_rows``.
+    """
+
+    user: Any
+    patients: QuerySet[User]  # in scope and matching the search
+    attention_only: bool = False
+    _attention: list[tuple[int, int, dt.date]] | None = None
+
+    def attention(self) -> list[tuple[int, int, dt.date]]:
+        """Return (patient id, severity rank, since) of those needing attention, in order."""
+        if self._attention is None:
+            pressing: dict[int, tuple[int, dt.date, tuple[str, str, str]]] = {}
+            rows = (
+                _attention_alerts(self.user)
+                .filter(program__patient__in=self.patients)
+                .annotate(severity_rank=_SEVERITY_RANK)
+                .values_list(
+                    "program__patient_id",
+                    "severity_rank",
+                    "since",
+                    "program__patient__last_name",
+                    "program__patient__first_name",
+                    "program__patient__email",
+                )
+            )
+            for patient_id, rank, since, *name in rows:
+                key = (rank, since, (name[0], name[1], name[2]))
+                if patient_id not in pressing or key < pressing[patient_id]:
+                    pressing[patient_id] = key
+            ordered = sorted(pressing.items(), key=lambda item: item[1])
+            self._attention = [(pk, rank, since) for pk, (rank, since, _) in ordered]
+        return self._attention
+
+    def count(self) -> int:
+        if self.attention_only:
+            return len(self.attention())
+        return self.patients.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[User]:
+        return iter(self[0 : self.count()])
+
+    @overload
+    def __getitem__(self, index: int) -> User: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[User]: ...
+
+    def __getitem__(self, index: int | slice) -> User | list[User]:
+        if isinstance(index, int):
+            found = self[index : index + 1]
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step not in (None, 1):
+            raise TypeError("DashboardPatients supports plain slices only")
+        start, stop = index.start or 0, index.stop
+        if stop is None or start < 0 or stop < 0:
+            raise ValueError("DashboardPatients needs a bounded, non-negative slice")
+        attention = self.attention()
+        shown = attention[start:stop]
+        users = (
+            {u.pk: u for u in User.objects.filter(pk__in=[pk for pk, _, _ in shown])}
+            if shown
+            else {}
+        )
+        page: list[User] = []
+        for pk, rank, since in shown:
+            patient = users[pk]
+            patient.attention_rank, patient.attention_since = rank, since  # type: ignore[attr-defined]
+            page.append(patient)
+        wanted = stop - start - len(shown)
+        if wanted > 0 and not self.attention_only:
+            offset = max(0, start - len(attention))
+            calm = self.patients.exclude(
+                pk__in=_attention_alerts(self.user).values("program__patient")
+            ).order_by("last_name", "first_name", "email", "pk")[offset : offset + wanted]
+            for patient in calm:
+                patient.attention_rank = patient.attention_since = None  # type: ignore[attr-defined]
+                page.append(patient)
+        _current_programs_attach(self.user, page)
+        return page
+
+
+def _current_programs_attach(user: Any, patients: Sequence[User]) -> None:
+    """Set ``current_program`` on each patient: the open program ``user`` may see, else the
+    latest one, else None (one query)."""
+    current: dict[int, ExerciseProgram] = {}
+    programs = program_queryset_for_staff(user=user).filter(patient__in=[p.pk for p in patients])
+    for program in programs:
+        key = (program.is_open, program.start_date, program.pk)
+        held = current.get(program.patient_id)
+        if held is None or key > (held.is_open, held.start_date, held.pk):
+            current[program.patient_id] = program
+    for patient in patients:
+        patient.current_program = current.get(patient.pk)  # type: ignore[attr-defined]
+
+
 def patient_list_for_dashboard(
     *, user: Any, search: str = "", attention_only: bool = False
-) -> QuerySet[User]:
+) -> DashboardPatients:
     """Return ``user``'s patients, those needing attention first, then by name.
 
-    Needing attention means an open, flagged alert not yet dealt with; such patients are ordered
-    by its severity (most pressing first), then by how long it has held. Each row is annotated
-    with ``attention_rank``, ``attention_since`` and ``current_program_id`` (the open program
-    the caller may see, else their latest), for ``patient_rows``. ``search`` matches every word
-    against first name, last name or email.
+    ``search`` matches every word against first name, last name or email; ``attention_only``
+    keeps those needing attention. Read it a page at a time (see ``DashboardPatients``).
     """
-    scoped = patient_queryset_for_staff(user=user)
-    patients = User.objects.filter(pk__in=scoped.values("pk"))
+    patients = patient_queryset_for_staff(user=user)
     for word in search.split():
         patients = patients.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
         )
-    pressing = (
-        _attention_alerts(user)
-        .filter(program__patient=OuterRef("pk"))
-        .annotate(severity_rank=_SEVERITY_RANK)
-        .order_by("severity_rank", "since")
-    )
-    current = (
-        program_queryset_for_staff(user=user)
-        .filter(patient=OuterRef("pk"))
-        .annotate(
-            closed=Case(
-                When(status__in=OPEN_STATUSES, then=V(0)), default=V(1), output_field=IntegerField()
-            )
-        )
-        .order_by("closed", "-start_date", "-pk")
-    )
-    patients = patients.annotate(
-        attention_rank=Subquery(pressing.values("severity_rank")[:1]),
-        attention_since=Subquery(pressing.values("since")[:1]),
-        current_program_id=Subquery(current.values("pk")[:1]),
-    )
-    if attention_only:
-        patients = patients.filter(attention_rank__isnull=False)
-    return patients.order_by(
-        Case(When(attention_rank__isnull=True, then=V(1)), default=V(0)),
-        "attention_rank",
-        "attention_since",
-        "last_name",
-        "first_name",
-        "email",
-    )
+    return DashboardPatients(user=user, patients=patients, attention_only=attention_only)
 
 
 @dataclass(frozen=True)
@@ -189,12 +268,69 @@ def _week_start(program: ExerciseProgram, today: dt.date) -> dt.date | None:
     return program.start_date + weeks * rules.WEEK
 
 
-def _pain_trend(pains: Sequence[rules.PainEntry], start: dt.date) -> rules.Trend | None:
-    """Return the NPRS trend against the baseline, exactly as ``program_progress`` computes it."""
-    usual = [p for p in pains if p.on >= start]
-    if len(usual) < 2:
-        return None
-    return rules.pain_trend(usual[0].nprs, usual[-1].nprs)
+@dataclass(frozen=True)
+class _History:
+    """What a row shows of a program's whole history, aggregated in SQL up to its today."""
+
+    last_session: dt.date | None
+    last_pain: dt.date | None
+    baseline_nprs: int | None  # the first usual-pain rating on or after the start
+    latest_nprs: int | None  # the last one up to today
+    two_ratings: bool  # at least two such ratings: a trend can be told
+
+    @property
+    def last_log(self) -> dt.date | None:
+        logged = [d for d in (self.last_session, self.last_pain) if d is not None]
+        return max(logged) if logged else None
+
+    @property
+    def pain_trend(self) -> rules.Trend | None:
+        """The NPRS trend against the baseline, exactly as ``program_progress`` tells it."""
+        if not self.two_ratings or self.baseline_nprs is None or self.latest_nprs is None:
+            return None
+        return rules.pain_trend(self.baseline_nprs, self.latest_nprs)
+
+
+def _histories(
+    programs: dict[int, ExerciseProgram], todays: dict[int, dt.date]
+) -> dict[int, _History]:
+    """Return each program's history facts: one query per distinct "today" (per time zone).
+
+    Each fact is a subquery reading a handful of rows through the (program, on) indexes, so
+    the cost does not grow with 90 days of logs.
+    """
+    by_today: dict[dt.date, list[int]] = defaultdict(list)
+    for pk, today in todays.items():
+        by_today[today].append(pk)
+    facts: dict[int, _History] = {}
+    for today, ids in by_today.items():
+        pains = PainScore.objects.filter(program=OuterRef("pk"), on__lte=today)
+        usual = pains.filter(on__gte=OuterRef("start_date"))
+        rows = (
+            ExerciseProgram.objects.filter(pk__in=ids)
+            .annotate(
+                last_session=Subquery(
+                    SessionLog.objects.filter(program=OuterRef("pk"), on__lte=today)
+                    .order_by("-on")
+                    .values("on")[:1]
+                ),
+                last_pain=Subquery(pains.order_by("-on").values("on")[:1]),
+                baseline_nprs=Subquery(usual.order_by("on", "created_at").values("nprs")[:1]),
+                latest_nprs=Subquery(usual.order_by("-on", "-created_at").values("nprs")[:1]),
+                second_rating=Subquery(usual.order_by("on", "created_at").values("pk")[1:2]),
+            )
+            .values_list(
+                "pk",
+                "last_session",
+                "last_pain",
+                "baseline_nprs",
+                "latest_nprs",
+                "second_rating",
+            )
+        )
+        for pk, last_session, last_pain, baseline, latest, second in rows:
+            facts[pk] = _History(last_session, last_pain, baseline, latest, second is not None)
+    return facts
 
 
 def patient_rows(
@@ -202,14 +338,14 @@ def patient_rows(
 ) -> list[PatientRow]:
     """Return a row for each of ``patients`` (from ``patient_list_for_dashboard``), in order.
 
-    Six queries whatever the number of patients: programs, this week's sessions, the last
-    session of each program, pain ratings, open alerts and next visits.
+    Four queries whatever the number of patients and logs: each program's history facts (one
+    query per time zone of the clinics), this week's sessions, open alerts and next visits.
     """
     now = now or timezone.now()
-    program_ids = [p.current_program_id for p in patients if p.current_program_id]  # type: ignore[attr-defined]
     programs = {
         program.pk: program
-        for program in program_queryset_for_staff(user=user).filter(pk__in=program_ids)
+        for p in patients
+        if (program := getattr(p, "current_program", None)) is not None
     }
     todays = {pk: program_today(program, now) for pk, program in programs.items()}
     week_starts = {
@@ -232,25 +368,13 @@ def patient_rows(
                         on=on, completion=rules.Completion(completion), pain_during=pain
                     )
                 )
-    last_session = dict(
-        SessionLog.objects.filter(program__in=programs)
-        .values("program")
-        .annotate(last=Max("on"))
-        .values_list("program", "last")
-    )
-    pains: dict[int, list[rules.PainEntry]] = defaultdict(list)
-    for program_id, on, nprs in (
-        PainScore.objects.filter(program__in=programs)
-        .order_by("program_id", "on", "created_at")
-        .values_list("program_id", "on", "nprs")
-    ):
-        if on <= todays[program_id]:
-            pains[program_id].append(rules.PainEntry(on=on, nprs=nprs))
+    histories = _histories(programs, todays) if programs else {}
     alerts: dict[int, list[ProgramAlert]] = defaultdict(list)
-    for alert in ProgramAlert.objects.filter(
-        program__in=programs, cleared_at__isnull=True, acknowledged_at__isnull=True
-    ).order_by("program_id", "pk"):
-        alerts[alert.program_id].append(alert)
+    if programs:
+        for alert in ProgramAlert.objects.filter(
+            program__in=list(programs), cleared_at__isnull=True, acknowledged_at__isnull=True
+        ).order_by("program_id", "pk"):
+            alerts[alert.program_id].append(alert)
     upcoming = (
         Appointment.objects.filter(
             patient=OuterRef("pk"), status=AppointmentStatus.CONFIRMED, start__gt=now
@@ -272,7 +396,7 @@ def patient_rows(
 
     result = []
     for patient in patients:
-        program = programs.get(patient.current_program_id)  # type: ignore[attr-defined]
+        program = getattr(patient, "current_program", None)
         row = PatientRow(
             patient=patient,
             program=program,
@@ -284,16 +408,14 @@ def patient_rows(
         )
         if program is not None:
             pk, week_start = program.pk, week_starts.get(program.pk)
-            logged = [
-                d for d in (last_session.get(pk), pains[pk][-1].on if pains[pk] else None) if d
-            ]
+            history = histories[pk]
             row = replace(
                 row,
-                last_log=max(logged) if logged else None,
+                last_log=history.last_log,
                 this_week=rules.weekly_adherence(sessions[pk], rules_window(program), week_start)
                 if week_start
                 else None,
-                pain_trend=_pain_trend(pains[pk], program.start_date),
+                pain_trend=history.pain_trend,
                 alerts=_lines(sorted(alerts[pk], key=lambda a: (a.rank, a.since))),
             )
         result.append(row)

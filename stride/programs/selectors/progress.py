@@ -11,6 +11,7 @@ from .programs import rules_pains, rules_psfs, rules_sessions, rules_window
 
 # CLINICAL.md §2 / issue: a PSFS check-in every two weeks.
 PSFS_EVERY = dt.timedelta(days=14)
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -20,17 +21,29 @@ class WeekPoint:
     prescribed: int
     percent: int
 
+    @property
+    def label(self) -> str:
+        return _label(self.start)
+
 
 @dataclass(frozen=True)
 class PainPoint:
     on: dt.date
     nprs: int
 
+    @property
+    def label(self) -> str:
+        return _label(self.on)
+
 
 @dataclass(frozen=True)
 class PsfsPoint:
     on: dt.date
     score: float
+
+    @property
+    def label(self) -> str:
+        return _label(self.on)
 
 
 @dataclass(frozen=True)
@@ -106,7 +119,8 @@ def program_progress(*, program: ExerciseProgram, today: dt.date) -> Progress:
 
 
 def _label(day: dt.date) -> str:
-    return f"{day:%b} {day.day}"
+    # As the template filter date:"M j" writes it, without its cost on 90 days of ratings.
+    return f"{_MONTHS[day.month - 1]} {day.day}"
 
 
 def progress_chart_data(progress: Progress) -> dict[str, object]:

@@ -257,29 +257,56 @@ def test_rows_match_program_progress_for_a_paused_program(people: People) -> Non
     assert row.last_log == progress.last_log
 
 
-def _populate(people: People, size: int) -> None:
+def _populate(people: People, size: int, days: int) -> None:
     for n in range(size):
         patient, program = _patient(people, "Load", f"Patient{n:02d}")
-        logs_add(program, days=8, pains=[5, 5, 6, 4, 5, 5, 5, 6], done=6)
+        logs_add(program, days=days, pains=[5 + n % 3] * days, done=days * 2 // 3)
         alert_add(
             program, rules.AlertKind.GETTING_WORSE if n % 2 else rules.AlertKind.LOW_ADHERENCE
         )
         visit_add(patient, people.therapist, future(days=n + 1))
 
 
-@pytest.mark.parametrize("size", [2, 10])
-def test_dashboard_query_count_does_not_grow_with_patients(
-    client: Client, people: People, django_assert_max_num_queries, size: int
+@pytest.mark.parametrize(("size", "days"), [(3, 8), (30, 90)])
+def test_dashboard_query_count_does_not_grow_with_patients_or_logs(
+    client: Client, people: People, django_assert_num_queries, size: int, days: int
 ) -> None:
-    _populate(people, size)
+    _populate(people, size, days)
     client = signed_in(client, people.therapist.user)
     client.get(URL)  # warm the clinic cache
 
-    # Session and user (2), the content generation (the clinic's cached details, 1), then the
-    # patient count, the page of patients, their programs, this week's sessions, each
-    # program's last session, pains, alerts and next visits (8), and the page's audit row (1).
-    with django_assert_max_num_queries(12):
+    # Session and user (2) and the content generation (the clinic's details, 1); the patient
+    # count, those needing attention, their rows, everyone else's rows on the page and the
+    # current programs (5); the audit row (1); then the programs' history facts (one query
+    # per clinic time zone), this week's sessions, open alerts and next visits (4).
+    with django_assert_num_queries(13):
         response = client.get(URL)
 
-    assert len(response.context["rows"]) == size + 1
-    assert all(row.program is not None for row in response.context["rows"])
+    rows = response.context["rows"]
+    assert len(rows) == size + 1
+    assert all(row.program is not None for row in rows)
+    assert all(row.needs_attention for row in rows[:-1])
+    assert all(row.last_log is not None for row in rows[:-1])
+
+
+def test_later_pages_and_the_admins_list_run_as_few_queries(
+    client: Client, people: People, django_assert_num_queries
+) -> None:
+    from stride.programs.views_staff import patients as views
+
+    _populate(people, 5, 8)  # five needing attention, then Alex, Blake and Casey by name
+    client = signed_in(client, people.admin)
+    client.get(URL)
+    views_per_page, views.PATIENTS_PER_PAGE = views.PATIENTS_PER_PAGE, 2
+    try:
+        # The third page holds the last one needing attention and the first other patient;
+        # the fourth only others, so no query for rows needing attention.
+        with django_assert_num_queries(13):
+            third = client.get(URL, {"page": 3})
+        with django_assert_num_queries(12):
+            fourth = client.get(URL, {"page": 4})
+    finally:
+        views.PATIENTS_PER_PAGE = views_per_page
+    assert [row.needs_attention for row in third.context["rows"]] == [True, False]
+    assert _names(third)[1] == "Casey Nobody"
+    assert _names(fourth) == ["Blake Other", "Alex Rivera"]

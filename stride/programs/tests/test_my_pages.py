@@ -425,3 +425,34 @@ def test_exercises_show_even_when_the_library_no_longer_publishes_them(
     exercise.is_published = False
     exercise.save()
     assert exercise.name in html(patient_client.get("/my/"))
+
+
+@pytest.mark.parametrize(("others", "days"), [(3, 8), (30, 90)])
+def test_my_page_query_count_does_not_grow_with_patients_or_logs(
+    client: Client, django_assert_num_queries: Any, others: int, days: int
+) -> None:
+    from .test_staff_support import logs_add
+
+    therapist = TherapistFactory.create()
+    today = timezone.localdate(timezone=therapist.location.tzinfo)
+    started = today - dt.timedelta(days=days - 1)
+    for n in range(others):
+        program = program_prescribe(
+            patient=UserFactory.create(), therapist=therapist, start=started
+        )
+        logs_add(program, days=days, pains=[4 + n % 3] * days)
+    patient = UserFactory.create()
+    program = program_prescribe(patient=patient, therapist=therapist, start=started)
+    logs_add(program, days=days, pains=[5] * days, done=days // 2)
+    client.force_login(patient)
+    client.get("/my/")  # warm the clinic cache
+
+    # Session and user, upcoming visits, the program, its alerts; progress: sessions, pains and
+    # PSFS check-ins (none here; their ratings would add two); the version, its items with
+    # their exercises, the steps; whether today is logged; the content generation (the
+    # clinic's details, cached).
+    with django_assert_num_queries(13):
+        response = client.get("/my/")
+
+    assert response.status_code == 200
+    assert len(response.context["progress"].pains) == days
