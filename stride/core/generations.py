@@ -45,6 +45,15 @@ class Generation:
     value: int
     changed_at: dt.datetime | None
 
+    @property
+    def cacheable(self) -> bool:
+        """Whether answers may be cached under it.
+
+        A generation never bumped (a new or flushed database, or rows bulk-loaded without a
+        bump) caches nothing: entries left from before a flush could carry the same value.
+        """
+        return self.changed_at is not None
+
 
 _READ = "SELECT value, changed_at FROM core_cachegeneration WHERE name = %s"
 assert CacheGeneration._meta.db_table == "core_cachegeneration"  # noqa: S101 (_READ names it)
@@ -150,6 +159,8 @@ def generation_cached(
     that changed meanwhile is stored under a generation that is no longer current.
     """
     generation = generation_get(name)
+    if not generation.cacheable:
+        return compute()[0]
     now = timezone.now()
     entry = cache.get(key)
     if isinstance(entry, _Cached) and entry.generation == generation and now < entry.valid_until:

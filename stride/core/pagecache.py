@@ -211,6 +211,8 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         request.get_host()  # DisallowedHost (400) for an unknown host, as without the cache
         generation = generation_get(CONTENT)
+        if not generation.cacheable:
+            return self.get_response(request)
         key = _key(request)
         now = timezone.now()
         entry = cache.get(key)

@@ -47,7 +47,7 @@ def location_get_primary() -> Location | None:
     if isinstance(cached, tuple) and cached[0] == generation:
         return cast("Location", cached[1])
     location = Location.objects.prefetch_related("opening_hours").first()
-    if location is not None:
+    if location is not None and generation.cacheable:
         # Evaluate the prefetch now so the cached object carries its hours.
         list(location.opening_hours.all())
         cache.set(PRIMARY_LOCATION_CACHE_KEY, (generation, location), timeout=300)

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
-from django.db import transaction
+import datetime as dt
+from collections.abc import Iterator
 
-from stride.core.generations import CONTENT, Generation, generation_bump, generation_get
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from stride.core.generations import (
+    BOOKING,
+    CONTENT,
+    Generation,
+    generation_bump,
+    generation_cached,
+    generation_get,
+)
 from stride.core.models import CacheGeneration
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +51,62 @@ def test_outside_a_request_every_read_goes_to_the_database(django_assert_num_que
     with django_assert_num_queries(2):
         generation_get(CONTENT)
         generation_get(CONTENT)
+
+
+class Computer:
+    """Count how often an answer is computed."""
+
+    def __init__(self, changes_at: dt.datetime | None = None) -> None:
+        self.calls = 0
+        self.changes_at = changes_at
+
+    def __call__(self) -> tuple[int, dt.datetime | None]:
+        self.calls += 1
+        return self.calls, self.changes_at
+
+
+@pytest.fixture
+def _empty_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.usefixtures("_empty_cache")
+def test_a_cached_answer_lasts_until_the_generation_moves_on() -> None:
+    generation_bump(BOOKING)
+    compute = Computer()
+
+    assert generation_cached(BOOKING, "k", compute) == 1
+    assert generation_cached(BOOKING, "k", compute) == 1
+    generation_bump(BOOKING)
+    assert generation_cached(BOOKING, "k", compute) == 2
+
+
+@pytest.mark.usefixtures("_empty_cache")
+def test_a_cached_answer_ends_when_time_alone_changes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    generation_bump(BOOKING)
+    now = timezone.now()
+    compute = Computer(changes_at=now + dt.timedelta(minutes=1))
+
+    assert generation_cached(BOOKING, "k", compute) == 1
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(minutes=1))
+    assert generation_cached(BOOKING, "k", compute) == 2
+
+
+@pytest.mark.usefixtures("_empty_cache")
+def test_nothing_is_cached_under_a_generation_never_bumped_nor_on_error() -> None:
+    CacheGeneration.objects.all().delete()
+    compute = Computer()
+
+    assert generation_cached(BOOKING, "k", compute) == 1
+    assert generation_cached(BOOKING, "k", compute) == 2
+
+    generation_bump(BOOKING)
+
+    def refuse() -> tuple[int, None]:
+        raise ValueError
+
+    with pytest.raises(ValueError):
+        generation_cached(BOOKING, "k", refuse)
+    assert generation_cached(BOOKING, "k", compute) == 3

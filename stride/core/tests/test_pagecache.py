@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from stride.core.generations import CONTENT, generation_bump
+from stride.core.models import CacheGeneration
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("stride.core.tests.pagecache_urls")]
 
@@ -18,8 +19,18 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("stride.core.tests.pagecac
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     cache.clear()
+    generation_bump(CONTENT)  # as any content saved through the ORM does
     yield
     cache.clear()
+
+
+def test_nothing_is_cached_under_a_generation_never_bumped() -> None:
+    """A flushed or bulk-loaded database must not meet entries cached before it."""
+    CacheGeneration.objects.all().delete()
+
+    first, second = twice("/plain/")
+
+    assert first != second
 
 
 def twice(path: str, client: Client | None = None) -> tuple[bytes, bytes]:
