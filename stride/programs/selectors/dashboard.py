@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models import Value as V
 from django.utils import timezone
 
-from stride.accounts.models import User
+from stride.accounts.models import Role, User
 from stride.scheduling.models import Appointment, AppointmentStatus, RedFlag
 
 from .. import rules
@@ -132,6 +132,7 @@ class DashboardPatients:
 
     user: Any
     patients: QuerySet[User]  # in scope and matching the search
+    search: str = ""
     attention_only: bool = False
     _attention: list[tuple[int, int, dt.date]] | None = None
 
@@ -139,9 +140,12 @@ class DashboardPatients:
         """Return (patient id, severity rank, since) of those needing attention, in order."""
         if self._attention is None:
             pressing: dict[int, tuple[int, dt.date, tuple[str, str, str]]] = {}
+            # The patients of the caller's own programs are all in scope: only the search (and
+            # the role the scope requires) applies.
             rows = (
                 _attention_alerts(self.user)
-                .filter(program__patient__in=self.patients)
+                .filter(_search_q(self.search, "program__patient__"))
+                .filter(program__patient__role=Role.PATIENT)
                 .annotate(severity_rank=_SEVERITY_RANK)
                 .values_list(
                     "program__patient_id",
@@ -235,12 +239,22 @@ def patient_list_for_dashboard(
     ``search`` matches every word against first name, last name or email; ``attention_only``
     keeps those needing attention. Read it a page at a time (see ``DashboardPatients``).
     """
-    patients = patient_queryset_for_staff(user=user)
+    patients = patient_queryset_for_staff(user=user).filter(_search_q(search))
+    return DashboardPatients(
+        user=user, patients=patients, search=search, attention_only=attention_only
+    )
+
+
+def _search_q(search: str, prefix: str = "") -> Q:
+    """Match every word of ``search`` against a patient's first name, last name or email."""
+    matches = Q()
     for word in search.split():
-        patients = patients.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        matches &= (
+            Q(**{f"{prefix}first_name__icontains": word})
+            | Q(**{f"{prefix}last_name__icontains": word})
+            | Q(**{f"{prefix}email__icontains": word})
         )
-    return DashboardPatients(user=user, patients=patients, attention_only=attention_only)
+    return matches
 
 
 @dataclass(frozen=True)
