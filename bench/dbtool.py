@@ -39,7 +39,7 @@ from stride.accounts.models import Role, User  # noqa: E402
 from stride.content.selectors import article_queryset_public  # noqa: E402
 from stride.core.benchseed import appointment_overlap_count  # noqa: E402
 from stride.core.benchseed.patients import EMAIL  # noqa: E402
-from stride.core.generations import BOOKING, generation_bump  # noqa: E402
+from stride.core.generations import BOOKING, generation_bump, generation_cached  # noqa: E402
 from stride.core.models import CacheGeneration  # noqa: E402
 from stride.programs.models import ExerciseProgram  # noqa: E402
 from stride.programs.selectors.programs import patient_queryset_for_staff  # noqa: E402
@@ -128,7 +128,16 @@ def cache_off() -> dict[str, Any]:
     cancellation or move the cached answers are stale and computed again).
     """
     CacheGeneration.objects.filter(name=BOOKING).delete()
-    return {"booking_cache": False}
+    # Check that it holds: a value computed twice under the booking generation.
+    computed = []
+
+    def compute() -> tuple[int, None]:
+        computed.append(1)
+        return len(computed), None
+
+    generation_cached(BOOKING, "bench:cache-off-probe", compute)
+    generation_cached(BOOKING, "bench:cache-off-probe", compute)
+    return {"booking_cache": len(computed) != 2}
 
 
 def cache_on() -> dict[str, Any]:
