@@ -493,8 +493,17 @@ def _availability_body(query: AvailabilityQuery) -> tuple[bytes, dt.datetime | N
         last_day=query.end,
         therapists=therapists,
     )
+    # Therapists share their times: write each instant once.
+    written: dict[dt.datetime, str] = {}
+
+    def iso(value: dt.datetime) -> str:
+        text = written.get(value)
+        if text is None:
+            text = written[value] = _iso(value)
+        return text
+
     slots = [
-        {"therapist": s.therapist_id, "start": _iso(s.start), "end": _iso(s.end)}
+        {"therapist": s.therapist_id, "start": iso(s.start), "end": iso(s.end)}
         for s in listing.slots
     ]
     body = json.dumps({"timezone": zone, "slots": slots}, separators=(",", ":"))

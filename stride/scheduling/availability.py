@@ -33,6 +33,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -269,6 +270,21 @@ def _day_candidates(
     return sorted(starts)
 
 
+@lru_cache(maxsize=4096)
+def _day_grid(
+    day: date, periods: tuple[WorkingPeriod, ...], tz: tzinfo, duration: timedelta, step: timedelta
+) -> tuple[tuple[datetime, datetime, datetime, datetime], ...]:
+    """Return ``_day_candidates`` as (UTC start, UTC end, local start, local end), memoised.
+
+    Therapists of one clinic mostly share their hours, and the same days are asked for again
+    and again: the time zone arithmetic is done once per day and set of periods.
+    """
+    return tuple(
+        (start, start + duration, start.astimezone(tz), (start + duration).astimezone(tz))
+        for start in _day_candidates(day, periods, tz, duration, step)
+    )
+
+
 def therapist_slots(
     *,
     schedule: TherapistSchedule,
@@ -297,20 +313,19 @@ def therapist_slots(
     last = min(last_day, _last_bookable_day(now_utc, tz, rules))
     if day > last:
         return []
-    by_weekday = _periods_by_weekday(schedule.periods)
+    by_weekday = [tuple(periods) for periods in _periods_by_weekday(schedule.periods)]
     blockers = _Blockers((*schedule.busy, *schedule.unavailable))
     step = timedelta(minutes=rules.slot_step_minutes)
     slots: list[Slot] = []
     while day <= last:
         periods = by_weekday[day.weekday()]
         if periods:
-            for start in _day_candidates(day, periods, tz, duration, step):
+            for start, end, local_start, local_end in _day_grid(day, periods, tz, duration, step):
                 if start < earliest:
                     continue
-                end = start + duration
                 if blockers.overlaps(start, end + buffer_after):
                     continue
-                slots.append(Slot(schedule.therapist_id, start.astimezone(tz), end.astimezone(tz)))
+                slots.append(Slot(schedule.therapist_id, local_start, local_end))
         if day == date.max:
             break
         day += timedelta(days=1)
