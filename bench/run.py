@@ -30,7 +30,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -898,57 +898,77 @@ def prepare(plan: Plan, env: dict[str, str]) -> tuple[str, dict[str, Site]]:
     return pg_version, sites
 
 
-def growth(plan: Plan, report: Report, sites: dict[str, Site], base: dict[str, Row]) -> None:
-    """Repeat computed availability and the dashboard at each scale on SQLite; print the ratios.
+def growth(plan: Plan, report: Report, sites: dict[str, Site], port_1x: int) -> None:
+    """Measure computed availability and the dashboard at every scale on SQLite; print ratios.
 
-    Availability is measured with its cache off: growth is about what computing it costs.
+    All scales are served at once and measured in turn, run by run, so a change in the
+    machine's load during the phase touches every scale alike. Runs before the booking
+    scenario, so scale 1 has the free time the other scales have. Availability is measured
+    with the slot cache off: growth is about what computing it costs.
     """
-    keys = ("availability_week_computed", "availability_month_computed", "dashboard")
-    measured: dict[int, dict[str, Row]] = {1: {key: base[key] for key in keys}}
-    sizes: dict[int, str] = {}
     c = plan.connections
-    for scale in plan.scales:
-        here = sites[f"sqlite-{scale}"]
-        sizes[scale] = (
-            f"{here.info['appointments']:,} appointments, {here.info['patients']:,} patients, "
-            f"{here.info['patients_of_therapist']:,} on the measured therapist's list"
-        )
-        if scale == 1:
-            continue
-        with (
-            phase(report, f"growth scenarios at scale {scale}"),
-            gunicorn(here.env, name=f"sqlite-{scale}") as port,
-        ):
-            week, month, _ = availability_paths(here, port)
-            rows = availability(
-                plan, report, here, port, week, month, "", cached=False, table=False
-            )
-            sample = measure(plan, port, "/staff/patients/", here.cookie("therapist"), c)
-            rows["dashboard"] = row_from(sample, "dashboard", here.db, c)
-            measured[scale] = rows
-    labels = (
-        "Availability, one therapist-week (computed)",
-        "Availability, location, 31 days (computed)",
-        "Therapist dashboard",
+    scenarios = (
+        ("Availability, one therapist-week (computed)", "week"),
+        ("Availability, location, 31 days (computed)", "month"),
+        ("Therapist dashboard", "dashboard"),
     )
-    for key, label in zip(keys, labels, strict=True):
-        first = measured[1][key].p50_ms
+    here = {scale: sites[f"sqlite-{scale}"] for scale in plan.scales}
+    with ExitStack() as servers:
+        ports = {1: port_1x}
+        for scale in plan.scales[1:]:
+            ports[scale] = servers.enter_context(gunicorn(here[scale].env, name=f"sqlite-{scale}"))
+        paths: dict[int, dict[str, tuple[str, dict[str, str]]]] = {}
+        for scale, port in ports.items():
+            week, month, _ = availability_paths(here[scale], port)
+            dashboard = ("/staff/patients/", here[scale].cookie("therapist"))
+            paths[scale] = {"week": (week, {}), "month": (month, {}), "dashboard": dashboard}
+            if dbtool(here[scale].env, "cache-off")["booking_cache"]:
+                report.notes.append(f"{here[scale].db}: the slot cache stayed on for growth")
+        try:
+            samples: dict[tuple[int, str], list[Sample]] = {}
+            for _, key in scenarios:
+                for scale, port in ports.items():
+                    path, headers = paths[scale][key]
+                    wrk(port, path, seconds=plan.warmup_seconds, connections=c, headers=headers)
+                for _ in range(plan.runs):
+                    for scale, port in ports.items():
+                        path, headers = paths[scale][key]
+                        sample = wrk(
+                            port, path, seconds=plan.seconds, connections=c, headers=headers
+                        )
+                        samples.setdefault((scale, key), []).append(sample)
+            measured: dict[tuple[int, str], Sample] = {}
+            for (scale, key), runs in samples.items():
+                sample = median(runs)
+                if not sample.statuses:
+                    path, headers = paths[scale][key]
+                    sample = single_requests(plan, ports[scale], path, headers)
+                measured[scale, key] = sample
+        finally:
+            for scale in plan.scales:
+                dbtool(here[scale].env, "cache-on")
+    for label, key in scenarios:
+        first = measured[1, key].p50_ms
         cells = [label]
         worst = 0.0
         for scale in plan.scales:
-            row = measured[scale][key]
-            if not row.statuses or not first:
+            sample = measured[scale, key]
+            if not sample.statuses or not first:
                 cells.append("no answer")
                 worst = float("inf")
                 continue
-            ratio = row.p50_ms / first
+            ratio = sample.p50_ms / first
             if scale > 1:
                 worst = max(worst, ratio / scale)
-            alone = " one at a time" if row.single else ""
-            cells.append(f"{row.p50_ms:,.1f} / {row.p99_ms:,.1f} ms{alone} ({ratio:.2f}x)")
+            alone = " one at a time" if sample.single else ""
+            cells.append(f"{sample.p50_ms:,.1f} / {sample.p99_ms:,.1f} ms{alone} ({ratio:.2f}x)")
         cells.append("yes" if worst <= 1 else "**no**")
         report.growth.append(cells)
-    report.growth_sizes = [f"{scale}x: {text}" for scale, text in sizes.items()]
+    report.growth_sizes = [
+        f"{scale}x: {site.info['appointments']:,} appointments, {site.info['patients']:,} "
+        f"patients, {site.info['patients_of_therapist']:,} on the measured therapist's list"
+        for scale, site in here.items()
+    ]
 
 
 def write_results(
@@ -973,9 +993,10 @@ def write_results(
         "",
         "## Growth (SQLite)",
         "",
-        "p50 / p99 latency at each scale and the p50 cost ratio to scale 1. Scale N holds N "
-        "times the appointment rows per therapist-day (same 10 therapists, same dates, same free "
-        "time) and N times the patients; linear means a ratio of at most N.",
+        "p50 / p99 latency at each scale and the p50 cost ratio to scale 1, every scale served "
+        "at once and measured in turn, run by run; availability with the slot cache off. Scale "
+        "N holds N times the appointment rows per therapist-day (same 10 therapists, same "
+        "dates, same free time) and N times the patients; linear means a ratio of at most N.",
         "",
         markdown_table(
             ["Scenario", *(f"{s}x" for s in plan.scales), "No worse than linear"], report.growth
@@ -1016,25 +1037,30 @@ def main() -> None:
         pg_version, sites = prepare(plan, env)
 
     sqlite = sites["sqlite-1"]
-    with phase(report, "SQLite scenarios"), gunicorn(sqlite.env, name="sqlite") as port:
-        status, _, html = get(port, sqlite.info["article"])
-        if status != 200:
-            raise SystemExit(f"{sqlite.info['article']} answered {status}")
-        with nginx(html) as nginx_port:
-            ceiling = measure(
-                plan, nginx_port, sqlite.info["article"], {}, plan.ceiling_connections
+    with gunicorn(sqlite.env, name="sqlite") as port:
+        with phase(report, "SQLite scenarios"):
+            status, _, html = get(port, sqlite.info["article"])
+            if status != 200:
+                raise SystemExit(f"{sqlite.info['article']} answered {status}")
+            with nginx(html) as nginx_port:
+                ceiling = measure(
+                    plan, nginx_port, sqlite.info["article"], {}, plan.ceiling_connections
+                )
+            report.add(
+                row_from(
+                    ceiling,
+                    "nginx ceiling: the article's HTML from a file",
+                    "-",
+                    plan.ceiling_connections,
+                    note=f"{len(html):,} bytes",
+                )
             )
-        report.add(
-            row_from(
-                ceiling,
-                "nginx ceiling: the article's HTML from a file",
-                "-",
-                plan.ceiling_connections,
-                note=f"{len(html):,} bytes",
-            )
-        )
-        sqlite_rows = read_scenarios(plan, report, sqlite, port, ceiling.rps)
-        booking(plan, report, sqlite, [port], label="1 server", week_offset=0)
+            read_scenarios(plan, report, sqlite, port, ceiling.rps)
+        # Before booking on scale 1, so every scale has the same free time.
+        with phase(report, "growth: SQLite at every scale"):
+            growth(plan, report, sites, port)
+        with phase(report, "SQLite booking"):
+            booking(plan, report, sqlite, [port], label="1 server", week_offset=0)
 
     pg = sites["pg"]
     with phase(report, "PostgreSQL scenarios"), gunicorn(pg.env, name="pg") as port:
@@ -1048,8 +1074,6 @@ def main() -> None:
         gunicorn(pg.env, name="pg-b", workers=CORES) as port_b,
     ):
         booking(plan, report, pg, [port_a, port_b], label="2 servers", week_offset=1)
-
-    growth(plan, report, sites, sqlite_rows)
 
     load_end = " ".join(f"{x:.1f}" for x in os.getloadavg())
     text = write_results(plan, report, machine(pg_version), began, (load_start, load_end))
