@@ -146,6 +146,7 @@ class DashboardPatients:
                 _attention_alerts(self.user)
                 .filter(_search_q(self.search, "program__patient__"))
                 .filter(program__patient__role=Role.PATIENT)
+                .order_by()  # sorted below; the default ordering would join and sort programs
                 .annotate(severity_rank=_SEVERITY_RANK)
                 .values_list(
                     "program__patient_id",
