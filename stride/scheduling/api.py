@@ -456,7 +456,7 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> HttpR
         f":{query.start.isoformat()}:{query.end.isoformat()}"
     )
     body = generation_cached(BOOKING, key, lambda: _availability_body(query))
-    return HttpResponse(body, content_type="application/json")
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 def _availability_body(query: AvailabilityQuery) -> tuple[bytes, dt.datetime | None]:

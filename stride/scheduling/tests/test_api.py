@@ -1027,3 +1027,16 @@ def test_a_concurrent_reuse_of_an_idempotency_key_is_422_not_500(
     response = book(client, clinic, local(MONDAY, 10), idempotency_key="req-1")
 
     assert_invalid(response, "idempotency_key")
+
+
+def test_availability_answers_json_like_every_other_endpoint(
+    client: Client, clinic: Clinic
+) -> None:
+    query = {"appointment_type": clinic.evaluation.pk, "start": MONDAY, "end": MONDAY}
+
+    first, cached = available(client, query), available(client, query)
+
+    types = client.get(f"{API}/appointment-types")
+    assert first["Content-Type"] == cached["Content-Type"] == types["Content-Type"]
+    assert first.content == cached.content
+    assert "no-store" in cached["Cache-Control"]
