@@ -102,7 +102,10 @@ def generation_bump(name: str) -> None:
     memo: dict[str, Generation] | None = getattr(_request_memo, "values", None)
     if memo is not None:
         memo.pop(name, None)
-    now = timezone.now()
+    # The real clock, not timezone.now(): with the value it names this bump, and must differ
+    # from any earlier one even where the app's clock is frozen (tests) or the counter
+    # restarts (a rolled-back, flushed or restored database).
+    now = dt.datetime.now(tz=dt.UTC)
     if CacheGeneration.objects.filter(name=name).update(value=F("value") + 1, changed_at=now):
         return
     try:

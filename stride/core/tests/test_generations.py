@@ -110,3 +110,23 @@ def test_nothing_is_cached_under_a_generation_never_bumped_nor_on_error() -> Non
     with pytest.raises(ValueError):
         generation_cached(BOOKING, "k", refuse)
     assert generation_cached(BOOKING, "k", compute) == 3
+
+
+def test_bumps_differ_even_when_the_counter_restarts_under_a_frozen_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each test's rollback restarts the counter, and tests freeze timezone.now(): a cached
+    answer from one test must never look current in the next."""
+    frozen = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: frozen)
+    CacheGeneration.objects.all().delete()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        generation_bump(BOOKING)
+        first = generation_get(BOOKING)
+        raise RuntimeError
+    generation_bump(BOOKING)
+
+    again = generation_get(BOOKING)
+    assert again.value == first.value == 1
+    assert again != first
