@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from asgiref.local import Local
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model
@@ -139,6 +142,84 @@ def generation_bump_on_change(
         m2m_changed.connect(bump, sender=through, weak=False, dispatch_uid=uid)
 
 
+class _ProcessCopies:
+    """This process's own copies of entries read from a shared cache (Redis), least recently
+    used dropped first, bounded in count and bytes.
+
+    Entries are immutable and every reader checks their generation, so a copy is used only
+    while it is current: the copies save Redis's round trip and unpickling on each hit.
+    """
+
+    def __init__(self, *, max_entries: int = 1024, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self._entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.max_entries, self.max_bytes = max_entries, max_bytes
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            held = self._entries.get(key)
+            if held is None:
+                return None
+            self._entries.move_to_end(key)
+            return held[0]
+
+    def put(self, key: str, value: Any, size: int) -> None:
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._entries and (
+                len(self._entries) > self.max_entries or self._bytes > self.max_bytes
+            ):
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+_copies = _ProcessCopies()
+
+
+def _is_local(backend: Any) -> bool:
+    return isinstance(backend, LocMemCache)
+
+
+def cache_get(key: str, current: Callable[[Any], bool]) -> Any:
+    """Return the entry cached under ``key`` if ``current(entry)``, else None.
+
+    With a shared cache (Redis) this process's copy is tried first.
+    """
+    shared = not _is_local(caches["default"])
+    if shared:
+        entry = _copies.get(key)
+        if entry is not None and current(entry):
+            return entry
+    entry = cache.get(key)
+    if entry is None or not current(entry):
+        return None
+    if shared:
+        _copies.put(key, entry, _size(entry))
+    return entry
+
+
+def cache_set(key: str, entry: Any, timeout: int) -> None:
+    """Cache ``entry`` under ``key`` for ``timeout`` seconds (and keep a copy in this process)."""
+    cache.set(key, entry, timeout=timeout)
+    if not _is_local(caches["default"]):
+        _copies.put(key, entry, _size(entry))
+
+
+def _size(entry: Any) -> int:
+    payload = getattr(entry, "content", None) or getattr(entry, "value", None)
+    return len(payload) if isinstance(payload, bytes) else 1024
+
+
 # The longest a generation-cached answer is kept: a bound for changes no signal reports.
 CACHED_MAX_AGE = 300
 
@@ -165,8 +246,11 @@ def generation_cached(
     if not generation.cacheable:
         return compute()[0]
     now = timezone.now()
-    entry = cache.get(key)
-    if isinstance(entry, _Cached) and entry.generation == generation and now < entry.valid_until:
+    entry = cache_get(
+        key,
+        lambda e: isinstance(e, _Cached) and e.generation == generation and now < e.valid_until,
+    )
+    if entry is not None:
         return cast(T, entry.value)
     value, changes_at = compute()
     valid_until = now + dt.timedelta(seconds=CACHED_MAX_AGE)
@@ -174,5 +258,5 @@ def generation_cached(
         valid_until = min(valid_until, changes_at)
     if valid_until > now:
         timeout = math.ceil((valid_until - now).total_seconds())
-        cache.set(key, _Cached(generation, valid_until, value), timeout=timeout)
+        cache_set(key, _Cached(generation, valid_until, value), timeout)
     return value

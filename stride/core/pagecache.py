@@ -28,7 +28,6 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.utils import get_app_template_dirs
 from django.urls import Resolver404, get_urlconf, resolve
@@ -36,7 +35,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from .generations import CONTENT, Generation, generation_get
+from .generations import CONTENT, Generation, cache_get, cache_set, generation_get
 
 # The longest an entry lives: a bound for changes no signal reports (bulk updates, code).
 MAX_AGE = 600
@@ -215,17 +214,18 @@ class PublicPageCacheMiddleware:
             return self.get_response(request)
         key = _key(request)
         now = timezone.now()
-        entry = cache.get(key)
-        if (
-            isinstance(entry, PageEntry)
-            and entry.generation == generation
-            and now < entry.expires_at
-        ):
+        entry = cache_get(
+            key,
+            lambda e: (
+                isinstance(e, PageEntry) and e.generation == generation and now < e.expires_at
+            ),
+        )
+        if entry is not None:
             return _conditional(request, entry, entry.response())
         response = self.get_response(request)
         entry = _entry(request, response, generation, now)
         if entry is None:
             return response
-        cache.set(key, entry, timeout=math.ceil((entry.expires_at - now).total_seconds()))
+        cache_set(key, entry, math.ceil((entry.expires_at - now).total_seconds()))
         assert isinstance(response, HttpResponse)  # noqa: S101 (checked by _entry)
         return _conditional(request, entry, response)

@@ -130,3 +130,18 @@ def test_bumps_differ_even_when_the_counter_restarts_under_a_frozen_clock(
     again = generation_get(BOOKING)
     assert again.value == first.value == 1
     assert again != first
+
+
+def test_process_copies_drop_the_least_recently_used_past_their_bounds() -> None:
+    from stride.core.generations import _ProcessCopies
+
+    copies = _ProcessCopies(max_entries=2, max_bytes=100)
+    copies.put("a", "A", 10)
+    copies.put("b", "B", 10)
+    assert copies.get("a") == "A"  # now the most recently used
+    copies.put("c", "C", 10)
+    assert (copies.get("a"), copies.get("b"), copies.get("c")) == ("A", None, "C")
+
+    copies.put("big", "BIG", 95)
+    assert copies.get("big") == "BIG"
+    assert copies.get("a") is None and copies.get("c") is None

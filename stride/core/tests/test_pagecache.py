@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -88,3 +89,24 @@ def test_an_unknown_host_is_refused_as_without_the_cache() -> None:
     Client().get("/plain/")
 
     assert Client(HTTP_HOST="evil.example").get("/plain/").status_code == 400
+
+
+def test_with_a_shared_cache_each_process_keeps_a_copy_it_checks_like_any_entry(
+    settings: Any, django_assert_num_queries: Any
+) -> None:
+    """Behind Redis, a hit needs no round trip to it; a bumped generation still wins."""
+    from stride.core import generations
+
+    # A shared cache that keeps nothing, as if Redis had dropped every entry.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    generations._copies.clear()
+    try:
+        first = Client().get("/plain/").content
+        with django_assert_num_queries(1):  # the content generation
+            assert Client().get("/plain/").content == first
+
+        generation_bump(CONTENT)
+
+        assert Client().get("/plain/").content != first
+    finally:
+        generations._copies.clear()
