@@ -143,11 +143,12 @@ def generation_bump_on_change(
 
 
 class _ProcessCopies:
-    """This process's own copies of entries read from a shared cache (Redis), least recently
-    used dropped first, bounded in count and bytes.
+    """This process's own copies of cached entries, least recently used dropped first, bounded
+    in count and bytes.
 
     Entries are immutable and every reader checks their generation, so a copy is used only
-    while it is current: the copies save Redis's round trip and unpickling on each hit.
+    while it is current. Reading one costs no unpickling (a local-memory cache pickles every
+    value) and, behind Redis, no round trip.
     """
 
     def __init__(self, *, max_entries: int = 1024, max_bytes: int = 32 * 1024 * 1024) -> None:
@@ -186,33 +187,34 @@ class _ProcessCopies:
 _copies = _ProcessCopies()
 
 
-def _is_local(backend: Any) -> bool:
-    return isinstance(backend, LocMemCache)
+def _shared() -> bool:
+    # A local-memory default cache belongs to this process: the copies stand in for it.
+    return not isinstance(caches["default"], LocMemCache)
 
 
 def cache_get(key: str, current: Callable[[Any], bool]) -> Any:
     """Return the entry cached under ``key`` if ``current(entry)``, else None.
 
-    With a shared cache (Redis) this process's copy is tried first.
+    This process's copy first, then the shared cache (Redis) if there is one.
     """
-    shared = not _is_local(caches["default"])
-    if shared:
-        entry = _copies.get(key)
-        if entry is not None and current(entry):
-            return entry
+    entry = _copies.get(key)
+    if entry is not None and current(entry):
+        return entry
+    if not _shared():
+        return None
     entry = cache.get(key)
     if entry is None or not current(entry):
         return None
-    if shared:
-        _copies.put(key, entry, _size(entry))
+    _copies.put(key, entry, _size(entry))
     return entry
 
 
 def cache_set(key: str, entry: Any, timeout: int) -> None:
-    """Cache ``entry`` under ``key`` for ``timeout`` seconds (and keep a copy in this process)."""
-    cache.set(key, entry, timeout=timeout)
-    if not _is_local(caches["default"]):
-        _copies.put(key, entry, _size(entry))
+    """Keep ``entry`` under ``key``: in this process, and for ``timeout`` seconds in the shared
+    cache if there is one (so the other app servers need not compute it)."""
+    _copies.put(key, entry, _size(entry))
+    if _shared():
+        cache.set(key, entry, timeout=timeout)
 
 
 def _size(entry: Any) -> int:
