@@ -87,6 +87,11 @@ class Severity(enum.StrEnum):
 _RANK = {severity: rank for rank, severity in enumerate(Severity)}
 
 
+def severity_rank(severity: Severity) -> int:
+    """Return 0 for the most pressing severity, higher for less pressing ones."""
+    return _RANK[severity]
+
+
 class RedFlag(enum.StrEnum):
     """Red-flag answers, with the codes of ``stride.scheduling.models.RedFlag``."""
 

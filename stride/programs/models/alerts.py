@@ -57,7 +57,7 @@ class ProgramAlert(models.Model):
     @property
     def rank(self) -> int:
         """Return 0 for the most pressing severity, higher for less pressing ones."""
-        return list(rules.Severity).index(rules.Severity(self.severity))
+        return rules.severity_rank(rules.Severity(self.severity))
 
 
 class ExerciseReminder(models.Model):

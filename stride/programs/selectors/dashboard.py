@@ -20,6 +20,7 @@ from typing import Any, overload
 from django.db.models import (
     Case,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -75,6 +76,7 @@ ALERT_REASONS = {
     "in a row.",
 }
 
+_RED_FLAGS = frozenset(RedFlag.values)
 _SEVERITY_RANK = Case(
     *(When(severity=severity.value, then=V(rank)) for rank, severity in enumerate(rules.Severity)),
     default=V(len(rules.Severity)),
@@ -84,7 +86,7 @@ _SEVERITY_RANK = Case(
 
 def alert_reason(alert: ProgramAlert) -> str:
     """Return why ``alert`` fired, in plain words for the therapist."""
-    red_flag = RedFlag(alert.red_flag).label.lower() if alert.red_flag in RedFlag.values else ""
+    red_flag = RedFlag(alert.red_flag).label.lower() if alert.red_flag in _RED_FLAGS else ""
     template = ALERT_REASONS.get(alert.message_key)
     if template is None:
         return alert.get_kind_display()
@@ -208,9 +210,10 @@ class DashboardPatients:
         wanted = stop - start - len(shown)
         if wanted > 0 and not self.attention_only:
             offset = max(0, start - len(attention))
-            calm = self.patients.exclude(
-                pk__in=_attention_alerts(self.user).values("program__patient")
-            ).order_by("last_name", "first_name", "email", "pk")[offset : offset + wanted]
+            # Those needing attention and matching the search are the ones just read.
+            calm = self.patients.exclude(pk__in=[pk for pk, _, _ in attention]).order_by(
+                "last_name", "first_name", "email", "pk"
+            )[offset : offset + wanted]
             for patient in calm:
                 patient.attention_rank = patient.attention_since = None  # type: ignore[attr-defined]
                 page.append(patient)
@@ -218,12 +221,34 @@ class DashboardPatients:
         return page
 
 
+_ROW_PROGRAM_FIELDS = (
+    "patient_id",
+    "therapist_id",
+    "title",
+    "status",
+    "start_date",
+    "sessions_per_week",
+    "therapist__location_id",
+    "therapist__location__timezone",
+)
+
+
 def _current_programs_attach(user: Any, patients: Sequence[User]) -> None:
     """Set ``current_program`` on each patient: the open program ``user`` may see, else the
     latest one, else None (one query)."""
     current: dict[int, ExerciseProgram] = {}
-    programs = program_queryset_for_staff(user=user).filter(patient__in=[p.pk for p in patients])
+    by_pk = {p.pk: p for p in patients}
+    # The patients are in hand; of the therapist only the location's time zone is needed.
+    programs = (
+        program_queryset_for_staff(user=user)
+        .filter(patient__in=list(by_pk))
+        .select_related(None)
+        .select_related("therapist__location")
+        # What the rows read (patient_rows, the row markup); built for every patient shown.
+        .only(*_ROW_PROGRAM_FIELDS)
+    )
     for program in programs:
+        program.patient = by_pk[program.patient_id]
         key = (program.is_open, program.start_date, program.pk)
         held = current.get(program.patient_id)
         if held is None or key > (held.is_open, held.start_date, held.pk):
@@ -268,7 +293,7 @@ class PatientRow:
     this_week: rules.Adherence | None
     pain_trend: rules.Trend | None
     alerts: list[AlertLine]
-    next_appointment: Appointment | None
+    next_appointment: NextVisit | None
 
     @property
     def needs_attention(self) -> bool:
@@ -348,6 +373,52 @@ def _histories(
     return facts
 
 
+@dataclass(frozen=True, slots=True)
+class NextVisit:
+    """What the patient list shows of a patient's next visit."""
+
+    pk: int
+    start: dt.datetime
+    timezone: str  # the location's
+    appointment_type: str
+    therapist: str
+
+
+def _next_visits(patient_ids: list[int], now: dt.datetime) -> dict[int, NextVisit]:
+    """Return each patient's next confirmed visit after ``now`` (two queries).
+
+    The first visit time of each patient, then the visits at those times, read as values: a
+    subquery per patient cost more to compile, and whole appointments more to build, than
+    the query cost to run.
+    """
+    confirmed = Appointment.objects.filter(status=AppointmentStatus.CONFIRMED).order_by()
+    firsts = dict(
+        confirmed.filter(patient__in=patient_ids, start__gt=now)
+        .values("patient_id")
+        .annotate(first=Min("start"))
+        .values_list("patient_id", "first")
+    )
+    if not firsts:
+        return {}
+    visits: dict[int, NextVisit] = {}
+    candidates = (
+        confirmed.filter(patient__in=list(firsts), start__in=set(firsts.values()))
+        .order_by("start", "pk")
+        .values_list(
+            "patient_id",
+            "pk",
+            "start",
+            "location__timezone",
+            "appointment_type__name",
+            "therapist__display_name",
+        )
+    )
+    for patient_id, pk, start, zone, appointment_type, therapist in candidates:
+        if start == firsts[patient_id] and patient_id not in visits:
+            visits[patient_id] = NextVisit(pk, start, zone, appointment_type, therapist)
+    return visits
+
+
 def patient_rows(
     *, user: Any, patients: Sequence[User], now: dt.datetime | None = None
 ) -> list[PatientRow]:
@@ -390,25 +461,7 @@ def patient_rows(
             program__in=list(programs), cleared_at__isnull=True, acknowledged_at__isnull=True
         ).order_by("program_id", "pk"):
             alerts[alert.program_id].append(alert)
-    upcoming = (
-        Appointment.objects.filter(
-            patient=OuterRef("pk"), status=AppointmentStatus.CONFIRMED, start__gt=now
-        )
-        .order_by("start")
-        .values("pk")[:1]
-    )
-    next_visits = {
-        visit.patient_id: visit
-        for visit in Appointment.objects.filter(
-            pk__in=Subquery(
-                User.objects.filter(pk__in=[p.pk for p in patients])
-                .annotate(next_visit=Subquery(upcoming))
-                .filter(next_visit__isnull=False)
-                .values("next_visit")
-            )
-        ).select_related("therapist", "location", "appointment_type")
-    }
-
+    next_visits = _next_visits([p.pk for p in patients], now)
     result = []
     for patient in patients:
         program = getattr(patient, "current_program", None)

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from stride.core import timefmt
 from stride.programs import rules
 from stride.programs.models import ProgramStatus
 from stride.programs.selectors.dashboard import (
@@ -133,10 +134,29 @@ def test_dashboard_row_shows_the_week_pain_trend_and_next_visit(
     )
     assert row.this_week.percent == progress.this_week.percent
     assert row.pain_trend == progress.pain_trend == rules.Trend.IMPROVED
-    assert row.next_appointment == visit
+    assert row.next_appointment is not None
+    assert (row.next_appointment.pk, row.next_appointment.start) == (visit.pk, visit.start)
+    assert row.next_appointment.therapist == visit.therapist.display_name
     page = response.content.decode()
     assert f"{row.this_week.logged}/{row.this_week.prescribed} ({row.this_week.percent}%)" in page
     assert "Improved" in page
+
+
+def test_row_shows_the_next_visit_in_the_clinics_time_and_escapes_what_people_typed(
+    client: Client, people: People
+) -> None:
+    people.patient.first_name = '<img src=x onerror="alert(1)">'
+    people.patient.save()
+    people.program.title = "Knee & <b>hip</b>"
+    people.program.save()
+    visit = visit_add(people.patient, people.therapist, future(days=3))
+
+    page = signed_in(client, people.therapist.user).get(URL).content.decode()
+
+    assert "<img src=x" not in page and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+    assert "Knee &amp; &lt;b&gt;hip&lt;/b&gt;" in page
+    when = timefmt.format_datetime(visit.start, visit.location.timezone)
+    assert f'{when}<br><span class="meta">{visit.appointment_type.name}, ' in page
 
 
 def test_pain_trend_needs_two_ratings(client: Client, people: People) -> None:
@@ -278,8 +298,9 @@ def test_dashboard_query_count_does_not_grow_with_patients_or_logs(
     # Session and user (2) and the content generation (the clinic's details, 1); the patient
     # count, those needing attention, their rows, everyone else's rows on the page and the
     # current programs (5); the audit row (1); then the programs' history facts (one query
-    # per clinic time zone), this week's sessions, open alerts and next visits (4).
-    with django_assert_num_queries(13):
+    # per clinic time zone), this week's sessions, open alerts, and next visits (the first
+    # time of each patient's, then the visits at those times: 2).
+    with django_assert_num_queries(14):
         response = client.get(URL)
 
     rows = response.context["rows"]
@@ -300,8 +321,9 @@ def test_later_pages_and_the_admins_list_run_as_few_queries(
     views_per_page, views.PATIENTS_PER_PAGE = views.PATIENTS_PER_PAGE, 2
     try:
         # The third page holds the last one needing attention and the first other patient;
-        # the fourth only others, so no query for rows needing attention.
-        with django_assert_num_queries(13):
+        # the fourth only others, so no query for rows needing attention, and none booked, so
+        # one query for next visits.
+        with django_assert_num_queries(14):
             third = client.get(URL, {"page": 3})
         with django_assert_num_queries(12):
             fourth = client.get(URL, {"page": 4})
