@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from stride.accounts.models import Role
+from stride.contact.validators import validate_phone_characters, validate_phone_digits
 
 from .models import AppointmentType, Therapist, TimeOffKind
 from .selectors_staff import patient_find_by_email
@@ -127,6 +128,8 @@ class StaffBookingForm(forms.Form):
         label="Patient's phone",
         max_length=30,
         required=False,
+        # The same rules as the patient's own booking form and the API.
+        validators=[validate_phone_characters, validate_phone_digits],
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
     date_of_birth = forms.DateField(

@@ -111,6 +111,25 @@ def test_new_patient_needs_a_name(client: Client, staff: Staff) -> None:
     assert not User.objects.filter(email="ada@example.com").exists()
 
 
+@pytest.mark.parametrize(
+    ("phone", "message"),
+    [
+        ("(718) 555-0199 <b>", "Use only digits, spaces and + ( ) - . in a phone number."),
+        ("555", "Enter a full phone number, including the area code."),
+    ],
+)
+def test_a_phone_number_is_checked_like_the_patients_own_booking(
+    client: Client, staff: Staff, phone: str, message: str
+) -> None:
+    response = signed_in(client, staff.front_desk).post(
+        "/staff/appointments/new/", booking(staff, future_monday(), phone=phone)
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["phone"] == [message]
+    assert not User.objects.filter(email="ada@example.com").exists()
+
+
 def test_a_staff_email_is_not_taken_for_a_patient(client: Client, staff: Staff) -> None:
     response = signed_in(client, staff.front_desk).post(
         "/staff/appointments/new/", booking(staff, future_monday(), email=staff.admin.email)
