@@ -1,4 +1,8 @@
-"""WSGI entry point for gunicorn."""
+"""WSGI entry point for the app server.
+
+Repeated hits on cached public pages are answered before Django's handler runs
+(``stride.core.pagecache.PublicPageFastPath``).
+"""
 
 import os
 
@@ -6,4 +10,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from stride.core.pagecache import PublicPageFastPath  # noqa: E402 (needs Django set up)
+
+application = PublicPageFastPath(django_application)

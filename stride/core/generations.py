@@ -83,21 +83,25 @@ def generation_get(name: str) -> Generation:
     memo: dict[str, Generation] | None = getattr(_request_memo, "values", None)
     if memo is not None and name in memo:
         return memo[name]
+    generation = generation_read(name)
+    if memo is not None:
+        memo[name] = generation
+    return generation
+
+
+def generation_read(name: str) -> Generation:
+    """Return the current generation ``name`` from the database, never from a request's memo."""
     # A fixed statement, not the ORM: this runs on every cached page and cached slot list,
     # where compiling a queryset would cost more than the rest of the answer.
     with connection.cursor() as cursor:
         cursor.execute(_READ, [name])
         row = cursor.fetchone()
     if row is None:
-        generation = Generation(0, None)
-    else:
-        value, changed_at = row
-        if timezone.is_naive(changed_at):  # SQLite stores UTC without an offset
-            changed_at = changed_at.replace(tzinfo=dt.UTC)
-        generation = Generation(value, changed_at)
-    if memo is not None:
-        memo[name] = generation
-    return generation
+        return Generation(0, None)
+    value, changed_at = row
+    if timezone.is_naive(changed_at):  # SQLite stores UTC without an offset
+        changed_at = changed_at.replace(tzinfo=dt.UTC)
+    return Generation(value, changed_at)
 
 
 def generation_bump(name: str) -> None:
@@ -207,6 +211,11 @@ def cache_get(key: str, current: Callable[[Any], bool]) -> Any:
         return None
     _copies.put(key, entry, _size(entry))
     return entry
+
+
+def cache_copy(key: str) -> Any:
+    """Return this process's copy of the entry under ``key`` (None: none), unchecked."""
+    return _copies.get(key)
 
 
 def cache_set(key: str, entry: Any, timeout: int) -> None:

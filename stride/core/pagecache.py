@@ -13,6 +13,9 @@ database on each hit, so a change shows at once on every app server), until the 
 scheduled change, for at most ``MAX_AGE`` seconds, and only by a deploy with the same templates
 and static files. Entries live in the default cache: Redis shares them between app servers,
 LocMem keeps one copy per process.
+
+``PublicPageFastPath`` (``config/wsgi.py``) answers repeated hits before Django's handler runs,
+with the status and headers Django gave the same request for the same entry.
 """
 
 from __future__ import annotations
@@ -21,26 +24,40 @@ import datetime as dt
 import functools
 import hashlib
 import math
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.handlers.wsgi import get_str_from_wsgi
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http.cookie import parse_cookie
 from django.template.utils import get_app_template_dirs
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from .generations import CONTENT, Generation, cache_get, cache_set, generation_get
+from .generations import (
+    CONTENT,
+    Generation,
+    cache_copy,
+    cache_get,
+    cache_set,
+    generation_get,
+    generation_read,
+)
 
 # The longest an entry lives: a bound for changes no signal reports (bulk updates, code).
 MAX_AGE = 600
 _ATTRIBUTE = "public_page_cache"
 _FRESHNESS = "_page_freshness"
+# Set on an answer the middleware gave from an entry: (key, entry).
+_HIT = "_page_cache_hit"
 # Headers an entry keeps; Vary values other than these make an answer uncacheable.
 _VARY_ALLOWED = {"cookie", "accept-encoding"}
 
@@ -221,7 +238,9 @@ class PublicPageCacheMiddleware:
             ),
         )
         if entry is not None:
-            return _conditional(request, entry, entry.response())
+            answer = _conditional(request, entry, entry.response())
+            setattr(answer, _HIT, (key, entry))
+            return answer
         response = self.get_response(request)
         entry = _entry(request, response, generation, now)
         if entry is None:
@@ -229,3 +248,128 @@ class PublicPageCacheMiddleware:
         cache_set(key, entry, math.ceil((entry.expires_at - now).total_seconds()))
         assert isinstance(response, HttpResponse)  # noqa: S101 (checked by _entry)
         return _conditional(request, entry, response)
+
+
+# --- The fast path ------------------------------------------------------------------------------
+
+# What Django's handler and the middleware above the cache read from a request the cache
+# answers (for the path, the host check, the HTTPS redirect and HSTS, the conditional answer):
+# equal values get an equal answer from the same entry. The query string is in, though the
+# cache ignores it, so a middleware above that reads it cannot be bypassed.
+_REQUEST_INPUTS = (
+    "REQUEST_METHOD",
+    "SCRIPT_NAME",
+    "PATH_INFO",
+    "QUERY_STRING",
+    "SCRIPT_URL",
+    "REDIRECT_URL",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "wsgi.url_scheme",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+)
+# Bounds the answers kept: hosts, query strings and conditional headers vary without limit.
+_MAX_ANSWERS = 1024
+
+WSGIEnviron = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    key: str
+    entry: PageEntry
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class PublicPageFastPath:
+    """Answer repeated hits on cached public pages before Django's handler runs (WSGI).
+
+    The first hit of each kind goes through Django; its status, headers and body are kept with
+    the entry that answered it, for the same request inputs (``_REQUEST_INPUTS``: method, path,
+    query, host, scheme, conditional headers). A later request with the same inputs, from a
+    visitor the cache serves (no session or messages cookie, no Authorization), gets that
+    answer while the entry is still this process's copy, unexpired, and its generation is the
+    current one: read from the database on each request, as the middleware does. So a host
+    Django refused, a plain-http request it redirected, or any answer not from the cache is
+    never repeated. Skipped for these answers: Django's request signals; the database
+    connection is checked for age and errors as ``close_old_connections`` would.
+    """
+
+    def __init__(self, application: WSGIApp) -> None:
+        self.application = application
+        self._answers: dict[tuple[Any, ...], _Answer] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        inputs = _request_inputs(environ)
+        if inputs is None:
+            return self.application(environ, start_response)
+        answer = self._answers.get(inputs)
+        if answer is not None and _still_current(answer):
+            start_response(answer.status, list(answer.headers))
+            return [answer.body]
+        sent: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            sent.append((status, list(headers)))
+            return start_response(status, headers, exc_info)
+
+        result = self.application(environ, keep)
+        hit = getattr(result, _HIT, None)
+        # 200 and 304 only: Django logs a 412 (If-Match), which a repeat would not.
+        if (
+            hit is not None
+            and len(sent) == 1
+            and isinstance(result, HttpResponse)
+            and result.status_code in (200, 304)
+        ):
+            key, entry = hit
+            body = result.content
+            if body == entry.content:
+                body = entry.content  # one copy of the page in memory
+            with self._lock:
+                if len(self._answers) >= _MAX_ANSWERS:
+                    self._answers.clear()
+                self._answers[inputs] = _Answer(key, entry, *sent[0], body)
+        return result
+
+
+def _request_inputs(environ: WSGIEnviron) -> tuple[Any, ...] | None:
+    """Return the inputs that decide a cached answer, or None if the cache does not serve it."""
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in environ:
+        return None
+    if "HTTP_COOKIE" in environ:
+        cookies = parse_cookie(get_str_from_wsgi(environ, "HTTP_COOKIE", ""))
+        if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+            return None
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    scheme = environ.get(proxy_header[0]) if proxy_header else None
+    return (*(environ.get(name) for name in _REQUEST_INPUTS), scheme)
+
+
+def _still_current(answer: _Answer) -> bool:
+    entry = answer.entry
+    if cache_copy(answer.key) is not entry or timezone.now() >= entry.expires_at:
+        return False
+    # As close_old_connections does at the start of a request: drop a connection past its
+    # age or broken by an error. Its health check (CONN_HEALTH_CHECKS: a "SELECT 1" round trip
+    # on PostgreSQL) is left out: the generation read is the only query here, and if it fails
+    # Django's handler answers instead, finding the connection broken and opening another.
+    connection = connections[DEFAULT_DB_ALIAS]
+    connection.close_if_unusable_or_obsolete()
+    connection.health_check_done = True  # type: ignore[attr-defined]  # (not in the stubs)
+    try:
+        # Outside Django's request signals: no request's memo, always the database.
+        return generation_read(CONTENT) == entry.generation
+    except DatabaseError:
+        return False
