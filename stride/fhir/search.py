@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from stride.scheduling.api import EARLIEST_DATE, LATEST_DATE
+from stride.api.schemas import EARLIEST_DATE, LATEST_DATE
 
 from .errors import bad_param
 

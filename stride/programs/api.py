@@ -23,7 +23,7 @@ from pydantic import field_validator
 
 from stride.api.auth import patient_auth
 from stride.api.errors import ApiError, FieldsInvalid
-from stride.scheduling.api import Day, ErrorOut, InvalidOut, PlainText
+from stride.api.schemas import Day, ErrorOut, InvalidOut, PlainText
 from stride.scheduling.models import RedFlag
 
 from .models import (

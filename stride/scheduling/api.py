@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,6 +26,15 @@ from ninja.throttling import BaseThrottle
 from pydantic import AfterValidator, EmailStr, field_validator
 
 from stride.api.errors import ApiError, FieldsInvalid
+from stride.api.schemas import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Day,
+    ErrorOut,
+    Id,
+    InvalidOut,
+    PlainText,
+)
 from stride.contact.validators import validate_phone_characters, validate_phone_digits
 from stride.core.generations import BOOKING, generation_cached
 from stride.core.ratelimit import Rate, client_ip, rate_limit_hit
@@ -63,9 +72,6 @@ from .services import (
 router = Router(tags=["booking"])
 
 MAX_AVAILABILITY_DAYS = 31
-# Dates outside these bounds are refused as input, so no date arithmetic downstream overflows.
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2999, 12, 31)
 EMERGENCY_MESSAGE = (
     "These symptoms need emergency care now: go to the nearest emergency department or call "
     "911. Please do not wait for a physical therapy appointment."
@@ -73,18 +79,6 @@ EMERGENCY_MESSAGE = (
 
 
 # --- Input types -------------------------------------------------------------------------------
-
-
-def _plain_text(value: str) -> str:
-    # PostgreSQL rejects NUL in text and no database stores a lone surrogate: refuse both here
-    # rather than fail on save.
-    if "\x00" in value:
-        raise ValueError("Remove the NUL character.")
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        raise ValueError("Use valid Unicode text.") from None
-    return value
 
 
 def _phone_number(value: str) -> str:
@@ -105,16 +99,11 @@ def _aware_in_range(value: dt.datetime) -> dt.datetime:
     return value
 
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 Start = Annotated[
     dt.datetime,
     AfterValidator(_aware_in_range),
     Field(description="ISO 8601 with a UTC offset, e.g. 2026-12-07T10:00:00-05:00."),
 ]
-Day = Annotated[dt.date, Field(ge=EARLIEST_DATE, le=LATEST_DATE, description="YYYY-MM-DD.")]
-
-
-PlainText = AfterValidator(_plain_text)
 Name = Annotated[str, Field(min_length=1, max_length=120, description="Full name."), PlainText]
 Phone = Annotated[
     str,
@@ -200,20 +189,6 @@ class AvailabilityQuery(Schema):
 
 
 # --- Output types ------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    """A refusal: `error` is a stable code, `detail` a message fit for the patient."""
-
-    error: str = Field(examples=["slot_unavailable"])
-    detail: str
-
-
-class InvalidOut(Schema):
-    """Bad input: each offending field (dotted for nested ones) with a message."""
-
-    error: Literal["invalid"]
-    fields: dict[str, str] = Field(examples=[{"start": "That time has passed."}])
 
 
 class AppointmentTypeOut(Schema):
