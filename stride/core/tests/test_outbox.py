@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import logging
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +35,7 @@ from stride.core.outbox import (
     emails_send_due,
 )
 from stride.core.tests.mail_backends import HERE as BACKENDS
+from stride.core.tests.process_race import script_run, workers_race
 from stride.scheduling.tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -421,33 +418,6 @@ def due_emails_create(count: int) -> None:
     )
 
 
-def _python(script: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _race(tmp_path: Path, env: dict[str, str]) -> list[str]:
-    """Run WORKERS senders at once; return every recipient any of them emailed."""
-    ready = tmp_path / "ready"
-    ready.mkdir()
-    env = {**env, "W_READY": str(ready), "W_COUNT": str(WORKERS)}
-    workers = [_python(WORKER, env) for _ in range(WORKERS)]
-    per_worker: list[list[str]] = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=180)
-        assert worker.returncode == 0, err[-3000:]
-        per_worker.append(json.loads(out.strip().splitlines()[-1]))
-    # Otherwise the workers did not overlap and the test proved nothing.
-    assert sum(1 for sent in per_worker if sent) >= 2, [len(sent) for sent in per_worker]
-    return [recipient for sent in per_worker for recipient in sent]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_senders_racing_send_each_email_exactly_once(tmp_path: Path) -> None:
     if connection.vendor != "postgresql":
@@ -457,7 +427,9 @@ def test_postgresql_senders_racing_send_each_email_exactly_once(tmp_path: Path) 
         )
     due_emails_create(DUE)  # committed: the workers see them
 
-    sent = _race(tmp_path, {"W_URL": "", "W_NAME": connection.settings_dict["NAME"]})
+    sent = workers_race(
+        WORKER, tmp_path, {"W_URL": "", "W_NAME": connection.settings_dict["NAME"]}, workers=WORKERS
+    )
 
     assert len(sent) == DUE and len(set(sent)) == DUE
     assert OutgoingEmail.objects.filter(status=Status.SENT, attempts=2).count() == DUE
@@ -467,11 +439,9 @@ def test_sqlite_file_senders_racing_send_each_email_exactly_once(tmp_path: Path)
     if connection.vendor != "sqlite":
         pytest.skip("SQLite file race runs in the SQLite pass of the suite (DATABASE_URL unset)")
     env = {"W_URL": f"sqlite:///{tmp_path / 'outbox.sqlite3'}", "W_NAME": ""}
-    prepare = _python(PREPARE, {**env, "W_DUE": str(DUE)})
-    _, err = prepare.communicate(timeout=300)
-    assert prepare.returncode == 0, err[-3000:]
+    script_run(PREPARE, {**env, "W_DUE": str(DUE)})
 
-    sent = _race(tmp_path, env)
+    sent = workers_race(WORKER, tmp_path, env, workers=WORKERS)
 
     assert len(sent) == DUE and len(set(sent)) == DUE
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
-import os
 import smtplib
 import sqlite3
-import subprocess
-import sys
 import time
 import uuid
 import zoneinfo
@@ -28,6 +24,7 @@ from django.db import connection
 from django.test import override_settings
 
 from stride.accounts.models import User
+from stride.core.tests.process_race import script_run, workers_race
 from stride.programs.models import (
     ExerciseProgram,
     ExerciseReminder,
@@ -45,7 +42,6 @@ from stride.programs.services.reminders import (
 from stride.programs.tests.factories import program_prescribe
 from stride.scheduling.tests.factories import LocationFactory, TherapistFactory, UserFactory
 
-ROOT = Path(__file__).resolve().parents[3]
 HERE = "stride.programs.tests.test_exercise_reminders"
 NY = zoneinfo.ZoneInfo("America/New_York")
 LA = "America/Los_Angeles"
@@ -336,33 +332,6 @@ def reminder_programs_create(count: int) -> list[int]:
     ]
 
 
-def _python(script: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _race(tmp_path: Path, env: dict[str, str]) -> list[str]:
-    """Run WORKERS workers at once; return every recipient any of them emailed."""
-    ready = tmp_path / "ready"
-    ready.mkdir()
-    env = {**env, "W_READY": str(ready), "W_COUNT": str(WORKERS), "W_NOW": RACE_NOW.isoformat()}
-    workers = [_python(WORKER, env) for _ in range(WORKERS)]
-    per_worker: list[list[str]] = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=180)
-        assert worker.returncode == 0, err[-3000:]
-        per_worker.append(json.loads(out.strip().splitlines()[-1]))
-    # Otherwise the workers did not overlap and the test proved nothing.
-    assert sum(1 for sent in per_worker if sent) >= 2, [len(sent) for sent in per_worker]
-    return [recipient for sent in per_worker for recipient in sent]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_workers_racing_send_each_reminder_exactly_once(tmp_path: Path) -> None:
     if connection.vendor != "postgresql":
@@ -372,7 +341,12 @@ def test_postgresql_workers_racing_send_each_reminder_exactly_once(tmp_path: Pat
         )
     ids = reminder_programs_create(DUE)  # committed: the workers see them
 
-    sent = _race(tmp_path, {"W_URL": "", "W_NAME": connection.settings_dict["NAME"]})
+    sent = workers_race(
+        WORKER,
+        tmp_path,
+        {"W_NOW": RACE_NOW.isoformat(), "W_URL": "", "W_NAME": connection.settings_dict["NAME"]},
+        workers=WORKERS,
+    )
 
     assert len(sent) == DUE
     assert len(set(sent)) == DUE
@@ -385,11 +359,9 @@ def test_sqlite_file_workers_racing_send_each_reminder_exactly_once(tmp_path: Pa
         pytest.skip("SQLite file race runs in the SQLite pass of the suite (DATABASE_URL unset)")
     path = tmp_path / "exercise-reminders.sqlite3"
     env = {"W_URL": f"sqlite:///{path}", "W_NAME": "", "W_DUE": str(DUE)}
-    prepare = _python(PREPARE, env)
-    _, err = prepare.communicate(timeout=300)
-    assert prepare.returncode == 0, err[-3000:]
+    script_run(PREPARE, env)
 
-    sent = _race(tmp_path, env)
+    sent = workers_race(WORKER, tmp_path, {**env, "W_NOW": RACE_NOW.isoformat()}, workers=WORKERS)
 
     assert len(sent) == DUE
     assert len(set(sent)) == DUE

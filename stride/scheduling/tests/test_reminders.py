@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
-import os
 import smtplib
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +22,7 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
+from stride.core.tests.process_race import script_run, workers_race
 from stride.scheduling.models import Appointment, AppointmentStatus
 from stride.scheduling.services import ReminderResult, appointment_reminder_send, reminders_send_due
 from stride.scheduling.services.reminders import CLAIM_LEASE
@@ -37,7 +34,6 @@ from stride.scheduling.tests.factories import (
     UserFactory,
 )
 
-ROOT = Path(__file__).resolve().parents[3]
 HERE = "stride.scheduling.tests.test_reminders"
 
 
@@ -260,7 +256,7 @@ django_setup(database_url=os.environ["W_URL"], database_name=None)
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
 from stride.scheduling.tests.test_reminders import due_appointments_create
-due_appointments_create(int(os.environ["W_COUNT"]))
+due_appointments_create(int(os.environ["W_DUE"]))
 """
 
 
@@ -280,33 +276,6 @@ def due_appointments_create(count: int) -> list[int]:
     ]
 
 
-def _python(script: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _race(tmp_path: Path, env: dict[str, str]) -> list[str]:
-    """Run WORKERS workers at once; return every recipient any of them emailed."""
-    ready = tmp_path / "ready"
-    ready.mkdir()
-    env = {**env, "W_READY": str(ready), "W_COUNT": str(WORKERS)}
-    workers = [_python(WORKER, env) for _ in range(WORKERS)]
-    per_worker: list[list[str]] = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=180)
-        assert worker.returncode == 0, err[-3000:]
-        per_worker.append(json.loads(out.strip().splitlines()[-1]))
-    # Otherwise the workers did not overlap and the test proved nothing.
-    assert sum(1 for sent in per_worker if sent) >= 2, [len(sent) for sent in per_worker]
-    return [recipient for sent in per_worker for recipient in sent]
-
-
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_workers_racing_send_each_reminder_exactly_once(tmp_path: Path) -> None:
     if connection.vendor != "postgresql":
@@ -316,7 +285,9 @@ def test_postgresql_workers_racing_send_each_reminder_exactly_once(tmp_path: Pat
         )
     ids = due_appointments_create(DUE)  # committed: the workers see them
 
-    sent = _race(tmp_path, {"W_URL": "", "W_NAME": connection.settings_dict["NAME"]})
+    sent = workers_race(
+        WORKER, tmp_path, {"W_URL": "", "W_NAME": connection.settings_dict["NAME"]}, workers=WORKERS
+    )
 
     assert len(sent) == DUE
     assert len(set(sent)) == DUE
@@ -330,12 +301,10 @@ def test_sqlite_file_workers_racing_send_each_reminder_exactly_once(tmp_path: Pa
     if connection.vendor != "sqlite":
         pytest.skip("SQLite file race runs in the SQLite pass of the suite (DATABASE_URL unset)")
     path = tmp_path / "reminders.sqlite3"
-    env = {"W_URL": f"sqlite:///{path}", "W_NAME": "", "W_COUNT": str(DUE)}
-    prepare = _python(PREPARE, env)
-    _, err = prepare.communicate(timeout=300)
-    assert prepare.returncode == 0, err[-3000:]
+    env = {"W_URL": f"sqlite:///{path}", "W_NAME": ""}
+    script_run(PREPARE, {**env, "W_DUE": str(DUE)})
 
-    sent = _race(tmp_path, env)
+    sent = workers_race(WORKER, tmp_path, env, workers=WORKERS)
 
     assert len(sent) == DUE
     assert len(set(sent)) == DUE
