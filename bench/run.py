@@ -1,10 +1,11 @@
 """`make bench`: seed the bench clinic, serve it in production mode, load it, print one table.
 
 Runs on SQLite and PostgreSQL, each freshly created and seeded (``manage.py bench_seed``),
-served by gunicorn with ``config.settings.production`` and driven by wrk on loopback for a
-bounded time; every number is the median of three runs. nginx serving the article page's HTML
-from a file is the ceiling. The table, with the machine's description, goes to the terminal and
-to ``bench/results.md``. See the README's "Benchmarks" section for what each row means.
+served by granian (``deploy/bin/stride-web``, as deployed) with ``config.settings.production``
+and driven by wrk on loopback for a bounded time; every number is the median of three runs.
+nginx serving the article page's HTML from a file is the ceiling. The table, with the machine's
+description, goes to the terminal and to ``bench/results.md``. See the README's "Benchmarks"
+section for what each row means.
 
 Plain Python (stdlib, plus psycopg to create the PostgreSQL database); run with the project's
 virtualenv: ``.venv/bin/python bench/run.py [--quick]``.
@@ -39,12 +40,16 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+APP_SERVER = ROOT / "deploy" / "bin" / "stride-web"
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 PG_DATABASE = "stride_bench"
 REDIS_URL = "redis://127.0.0.1:6379/5"
 CORES = os.cpu_count() or 1
-WORKERS = 2 * CORES
+# As deployed: one granian worker per core, two request threads each.
+WORKERS = CORES
+THREADS = 2
+# One connection per request thread, so latency is service time rather than queueing.
+CONNECTIONS = WORKERS * THREADS
 # Every request says it came through the TLS-terminating proxy, as nginx does in production
 # (SECURE_PROXY_SSL_HEADER): the app then serves it instead of redirecting to https.
 PROXY_HEADERS = {"X-Forwarded-Proto": "https"}
@@ -58,7 +63,7 @@ class Plan:
     warmup_seconds: int = 1
     booking_seconds: int = 20
     runs: int = 3
-    connections: int = WORKERS
+    connections: int = CONNECTIONS
     ceiling_connections: int = 64
     booking_clients: int = 50
     booking_slots: int = 200
@@ -196,23 +201,33 @@ def process(
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, name: str, workers: int = WORKERS) -> Iterator[int]:
-    """Serve the app with gunicorn on a free port until the block ends; yield the port."""
+def app_server(env: dict[str, str], *, name: str, workers: int = WORKERS) -> Iterator[int]:
+    """Serve the app as deployed (granian) on a free port until the block ends; yield the port.
+
+    No access log: gunicorn, which the earlier results used, wrote none either.
+    """
     port = free_port()
-    cmd = [GUNICORN, "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    cmd += ["--workers", str(workers), "--log-level", "warning", "--graceful-timeout", "5"]
-    with process(cmd, env=env, logfile=VAR / f"gunicorn-{name}.log") as proc:
+    server_env = {
+        **env,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "STRIDE_WEB_THREADS": str(THREADS),
+        "STRIDE_WEB_ACCESS_LOG": "off",
+        "STRIDE_WEB_LOG_LEVEL": "warning",
+        "STRIDE_WEB_KILL_TIMEOUT": "5",
+    }
+    with process([str(APP_SERVER)], env=server_env, logfile=VAR / f"app-{name}.log") as proc:
         deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                raise SystemExit(f"gunicorn ({name}) exited; see {VAR}/gunicorn-{name}.log")
+                raise SystemExit(f"app server ({name}) exited; see {VAR}/app-{name}.log")
             try:
                 if get(port, "/healthz")[0] == 200:
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise SystemExit(f"gunicorn ({name}) did not answer /healthz")
+                raise SystemExit(f"app server ({name}) did not answer /healthz")
             time.sleep(0.3)
         yield port
 
@@ -843,7 +858,12 @@ def machine(pg_version: str) -> list[tuple[str, str]]:
         ("Redis", redis_version),
         ("nginx", nginx_version.replace("nginx version: ", "")),
         ("Load generator", wrk_version),
-        ("App server", f"gunicorn, {WORKERS} sync workers (2 x cores), config.settings.production"),
+        (
+            "App server",
+            f"{versions([str(Path(PYTHON).with_name('granian')), '--version'])}, "
+            f"{WORKERS} workers x {THREADS} threads (deploy/bin/stride-web), "
+            "config.settings.production",
+        ),
     ]
 
 
@@ -916,7 +936,9 @@ def growth(plan: Plan, report: Report, sites: dict[str, Site], port_1x: int) -> 
     with ExitStack() as servers:
         ports = {1: port_1x}
         for scale in plan.scales[1:]:
-            ports[scale] = servers.enter_context(gunicorn(here[scale].env, name=f"sqlite-{scale}"))
+            ports[scale] = servers.enter_context(
+                app_server(here[scale].env, name=f"sqlite-{scale}")
+            )
         paths: dict[int, dict[str, tuple[str, dict[str, str]]]] = {}
         for scale, port in ports.items():
             week, month, _ = availability_paths(here[scale], port)
@@ -1037,7 +1059,7 @@ def main() -> None:
         pg_version, sites = prepare(plan, env)
 
     sqlite = sites["sqlite-1"]
-    with gunicorn(sqlite.env, name="sqlite") as port:
+    with app_server(sqlite.env, name="sqlite") as port:
         with phase(report, "SQLite scenarios"):
             status, _, html = get(port, sqlite.info["article"])
             if status != 200:
@@ -1063,15 +1085,15 @@ def main() -> None:
             booking(plan, report, sqlite, [port], label="1 server", week_offset=0)
 
     pg = sites["pg"]
-    with phase(report, "PostgreSQL scenarios"), gunicorn(pg.env, name="pg") as port:
+    with phase(report, "PostgreSQL scenarios"), app_server(pg.env, name="pg") as port:
         read_scenarios(plan, report, pg, port, ceiling.rps)
         booking(plan, report, pg, [port], label="1 server", week_offset=0)
-    # Two gunicorns sharing the database and Redis, half the workers each: the guarantee must
+    # Two app servers sharing the database and Redis, half the workers each: the guarantee must
     # hold between servers that share nothing but PostgreSQL.
     with (
         phase(report, "two app servers on PostgreSQL"),
-        gunicorn(pg.env, name="pg-a", workers=CORES) as port_a,
-        gunicorn(pg.env, name="pg-b", workers=CORES) as port_b,
+        app_server(pg.env, name="pg-a", workers=max(1, WORKERS // 2)) as port_a,
+        app_server(pg.env, name="pg-b", workers=max(1, WORKERS // 2)) as port_b,
     ):
         booking(plan, report, pg, [port_a, port_b], label="2 servers", week_offset=1)
 
