@@ -18,6 +18,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -25,7 +26,7 @@ from asgiref.local import Local
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
@@ -96,6 +97,32 @@ def generation_read(name: str) -> Generation:
     with connection.cursor() as cursor:
         cursor.execute(_READ, [name])
         row = cursor.fetchone()
+    return _generation(row)
+
+
+def generation_read_direct(name: str) -> Generation:
+    """Return the current generation ``name`` as ``generation_read`` does, through the database
+    driver's own cursor rather than Django's.
+
+    For the page cache's WSGI fast path, which runs outside any request and transaction:
+    there Django's cursor wrapper cost about as much as the query (some 70 of 200 µs on
+    PostgreSQL). The driver's connection is the one Django opened, with the same type
+    converters. A driver error closes it, as Django would on its next use, and raises
+    ``DatabaseError``.
+    """
+    connection.ensure_connection()
+    statement = _READ.replace("%s", "?") if connection.vendor == "sqlite" else _READ
+    try:
+        with closing(connection.connection.cursor()) as cursor:
+            cursor.execute(statement, [name])
+            row = cursor.fetchone()
+    except cast(Any, connection).Database.Error as exc:  # the driver's (not in the stubs)
+        connection.close()
+        raise DatabaseError(str(exc)) from exc
+    return _generation(row)
+
+
+def _generation(row: tuple[Any, ...] | None) -> Generation:
     if row is None:
         return Generation(0, None)
     value, changed_at = row

@@ -49,7 +49,7 @@ from .generations import (
     cache_get,
     cache_set,
     generation_get,
-    generation_read,
+    generation_read_direct,
 )
 
 # The longest an entry lives: a bound for changes no signal reports (bulk updates, code).
@@ -370,6 +370,6 @@ def _still_current(answer: _Answer) -> bool:
     connection.health_check_done = True  # type: ignore[attr-defined]  # (not in the stubs)
     try:
         # Outside Django's request signals: no request's memo, always the database.
-        return generation_read(CONTENT) == entry.generation
+        return generation_read_direct(CONTENT) == entry.generation
     except DatabaseError:
         return False

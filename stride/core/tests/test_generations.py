@@ -7,9 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from stride.core import generations
 from stride.core.generations import (
     BOOKING,
     CONTENT,
@@ -17,6 +18,8 @@ from stride.core.generations import (
     generation_bump,
     generation_cached,
     generation_get,
+    generation_read,
+    generation_read_direct,
 )
 from stride.core.models import CacheGeneration
 
@@ -145,3 +148,27 @@ def test_process_copies_drop_the_least_recently_used_past_their_bounds() -> None
     copies.put("big", "BIG", 95)
     assert copies.get("big") == "BIG"
     assert copies.get("a") is None and copies.get("c") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_direct_read_gives_what_djangos_cursor_gives() -> None:
+    generation_bump(CONTENT)
+
+    assert generation_read_direct(CONTENT) == generation_read(CONTENT)
+    assert generation_read_direct("never-bumped") == Generation(0, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_driver_error_in_the_direct_read_closes_the_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    generation_bump(CONTENT)
+    monkeypatch.setattr(generations, "_READ", "SELECT no_such_column FROM core_cachegeneration")
+
+    with pytest.raises(DatabaseError):
+        generation_read_direct(CONTENT)
+    if connection.vendor != "sqlite":  # Django never closes the in-memory SQLite test db
+        assert connection.connection is None  # closed: Django opens another on next use
+
+    monkeypatch.undo()
+    assert generation_read(CONTENT).cacheable
