@@ -21,13 +21,13 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed
 
-## Create .venv, install, migrate, load the demo clinic and serve it with gunicorn.
+## Create .venv, install, migrate, load the demo clinic and serve it as deployed (deploy/bin/stride-web).
 run: install
 	$(BIN)/python manage.py ensure_database
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	PORT=$(PORT) WEB_CONCURRENCY=2 deploy/bin/stride-web
 
 demo: install
 	$(BIN)/python manage.py ensure_database
@@ -56,7 +56,7 @@ pytest: install node_modules/.installed
 ## ruff, semgrep, mypy and the whole pytest suite (browser tests and API fuzzing included).
 test: lint typecheck pytest
 
-## Seed SQLite and PostgreSQL, serve them with gunicorn, load them with wrk next to an nginx
+## Seed SQLite and PostgreSQL, serve them with granian, load them with wrk next to an nginx
 ## ceiling, print one table and write it to bench/results.md (about 15 minutes; see README).
 bench: install
 	@if ! command -v wrk >/dev/null 2>&1 || ! { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1; then \
