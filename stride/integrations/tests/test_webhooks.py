@@ -8,11 +8,9 @@ import hashlib
 import hmac
 import io
 import json
-import os
 import socket
 import ssl
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from stride.core.tests.process_race import script_run, script_start
 from stride.integrations import transport
 from stride.integrations.models import (
     DELIVERY_MAX_ATTEMPTS,
@@ -58,7 +57,6 @@ from stride.scheduling.services import booking as booking_services
 from stride.scheduling.tests.conftest import MONDAY, NOW, Clinic, local
 from stride.scheduling.tests.factories import InsurancePlanFactory, UserFactory
 
-ROOT = Path(__file__).resolve().parents[3]
 ALL_EVENTS = list(WebhookEvent.values)
 
 
@@ -803,24 +801,13 @@ def due_deliveries_create(*, url: str, count: int) -> None:
     )
 
 
-def _python(script: str, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _race(tmp_path: Path, receiver: Receiver, env: dict[str, str]) -> list[str]:
     """Run WORKERS senders at once; return the Stride-Delivery id of every request received."""
     receiver.delay = 0.02  # a receiver slow enough for the workers to overlap
     ready = tmp_path / "ready"
     ready.mkdir()
     env = {**env, "W_READY": str(ready), "W_COUNT": str(WORKERS)}
-    workers = [_python(WORKER, env) for _ in range(WORKERS)]
+    workers = [script_start(WORKER, env) for _ in range(WORKERS)]
     delivered = []
     for worker in workers:
         out, err = worker.communicate(timeout=180)
@@ -857,9 +844,7 @@ def test_sqlite_file_senders_racing_deliver_each_event_once(
         pytest.skip("SQLite file race runs in the SQLite pass of the suite (DATABASE_URL unset)")
     path = tmp_path / "webhooks.sqlite3"
     env = {"W_URL": f"sqlite:///{path}", "W_NAME": "", "W_RECEIVER": receiver.url}
-    prepare = _python(PREPARE, {**env, "W_DUE": str(DUE)})
-    _, err = prepare.communicate(timeout=300)
-    assert prepare.returncode == 0, err[-3000:]
+    script_run(PREPARE, {**env, "W_DUE": str(DUE)})
 
     ids = _race(tmp_path, receiver, env)
 
